@@ -1,0 +1,40 @@
+# Two commands on a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test lint typecheck pytest venv clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+## demo: install into .venv and run coach on the bundled example data
+demo: $(STAMP)
+	$(BIN)/coach script list
+	$(BIN)/coach script lint --strict script_templates/*.yaml
+	$(BIN)/coach rubric lint rubrics/*.yaml
+	$(BIN)/coach script render car-dealer-en --example --format text
+	$(BIN)/coach script render car-dealer-ru --example --format text
+
+## test: all checks (ruff, mypy on coach/, pytest)
+test: lint typecheck pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check coach tests
+	$(BIN)/ruff format --check coach tests
+
+typecheck: $(STAMP)
+	$(BIN)/mypy coach
+
+# pytest exits 5 when it collects no test: that is not a failure of the checks
+pytest: $(STAMP)
+	$(BIN)/python -m pytest -q; rc=$$?; if [ $$rc -eq 5 ]; then exit 0; else exit $$rc; fi
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

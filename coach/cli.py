@@ -1,0 +1,468 @@
+"""The `coach` command: parses arguments and calls the core, nothing else.
+
+User mistakes (CoachError) print one line per problem and exit 1; usage errors exit 2;
+anything else is a bug and shows its traceback (exit 70).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import traceback
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+import yaml
+
+from coach import __version__
+from coach.analysis.rubric import METRICS, Check, list_rubrics, load_rubric, rubric_files
+from coach.config import Settings, load_settings
+from coach.errors import CoachError, Problem
+from coach.scripts import cheatsheet, lint, render
+from coach.scripts.loader import find_script, is_path_ref, list_scripts, load_script, script_files
+from coach.scripts.model import Script
+from coach.scripts.schema import schema_text
+
+EXIT_USER = 1
+EXIT_BUG = 70
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _settings(ctx: click.Context) -> Settings:
+    obj = ctx.ensure_object(dict)
+    if "settings" not in obj:
+        obj["settings"] = load_settings(obj.get("templates"), obj.get("rubrics"))
+    settings = obj["settings"]
+    assert isinstance(settings, Settings)
+    return settings
+
+
+def _add_dirs(ctx: click.Context, key: str, values: Iterable[Path]) -> None:
+    obj = ctx.ensure_object(dict)
+    obj.setdefault(key, [])
+    obj[key] = [*values, *obj[key]]
+    obj.pop("settings", None)
+
+
+def _dir_options(fn: F) -> F:
+    """--templates / --rubrics, accepted on the root and on each group."""
+
+    def store(key: str) -> Callable[[click.Context, click.Parameter, tuple[Path, ...]], None]:
+        def callback(ctx: click.Context, _param: click.Parameter, value: tuple[Path, ...]) -> None:
+            if value:
+                _add_dirs(ctx, key, value)
+
+        return callback
+
+    fn = click.option(
+        "--templates",
+        type=click.Path(path_type=Path, file_okay=False),
+        multiple=True,
+        expose_value=False,
+        callback=store("templates"),
+        is_eager=True,
+        help="A directory of your own scripts, searched before the bundled ones.",
+    )(fn)
+    fn = click.option(
+        "--rubrics",
+        type=click.Path(path_type=Path, file_okay=False),
+        multiple=True,
+        expose_value=False,
+        callback=store("rubrics"),
+        is_eager=True,
+        help="A directory of your own rubrics, searched before the bundled ones.",
+    )(fn)
+    return fn
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, "--version", "-V", prog_name="coach")
+@_dir_options
+def cli() -> None:
+    """Call scripts, live guidance and post-call scoring for sales teams.
+
+    \b
+    Reps:        coach script render ID --var client_name=Anna
+    Trainers:    coach script new --from car-dealer-en --id my-dealer; coach script lint
+    Team leads:  coach rubric list
+    """
+
+
+# --- output helpers -------------------------------------------------------------------
+def _table(rows: list[list[str]], header: list[str]) -> str:
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    lines = ["  ".join(str(c).ljust(w) for c, w in zip(header, widths, strict=True)).rstrip()]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += [
+        "  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows
+    ]
+    return "\n".join(lines)
+
+
+def _echo_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _parse_vars(values: tuple[str, ...]) -> dict[str, str]:
+    out = {}
+    for item in values:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise click.BadParameter(f"expected name=value, got {item!r}", param_hint="--var")
+        out[name.strip()] = value
+    return out
+
+
+def _expand(refs: tuple[str, ...], files_in: Callable[[list[Path]], list[Path]]) -> list[str]:
+    """Directories become the YAML files in them; ids and files pass through."""
+    out: list[str] = []
+    for ref in refs:
+        path = Path(ref)
+        if path.is_dir():
+            out += [str(p) for p in files_in([path])]
+        else:
+            out.append(ref)
+    return out
+
+
+# --- coach script -------------------------------------------------------------------
+@cli.group()
+@_dir_options
+def script() -> None:
+    """Trainers' tools: list, show, lint, render and scaffold call scripts."""
+
+
+@script.command("list")
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+@click.option("--all", "show_all", is_flag=True, help="Include abstract base scripts.")
+@click.pass_context
+def script_list(ctx: click.Context, fmt: str, show_all: bool) -> None:
+    """List the scripts on the search path (your directories first, then bundled)."""
+    entries = [e for e in list_scripts(_settings(ctx).template_dirs) if show_all or not e.abstract]
+    if fmt == "json":
+        _echo_json(
+            [
+                {
+                    "id": e.id,
+                    "title": e.title,
+                    "language": e.language,
+                    "industry": e.industry,
+                    "path": str(e.path),
+                    "abstract": e.abstract,
+                }
+                for e in entries
+            ]
+        )
+        return
+    rows = [
+        [e.id, e.language, e.industry, e.title + (" (base)" if e.abstract else "")] for e in entries
+    ]
+    click.echo(_table(rows, ["ID", "LANG", "INDUSTRY", "TITLE"]))
+
+
+def _load(ctx: click.Context, ref: str) -> Script:
+    dirs = _settings(ctx).template_dirs
+    path = Path(ref) if is_path_ref(ref) or Path(ref).is_file() else find_script(ref, dirs)
+    return load_script(path, dirs)
+
+
+@script.command("show")
+@click.argument("ref")
+@click.option(
+    "--format", "fmt", type=click.Choice(["yaml", "json"]), default="yaml", show_default=True
+)
+@click.pass_context
+def script_show(ctx: click.Context, ref: str, fmt: str) -> None:
+    """Show a script as it is after `extends:` and `include:` are resolved."""
+    loaded = _load(ctx, ref)
+    data = loaded.model_dump(mode="json", exclude_defaults=True)
+    if fmt == "json":
+        _echo_json(data)
+    else:
+        click.echo(yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100), nl=False)
+
+
+@script.command("lint")
+@click.argument("refs", nargs=-1, required=True)
+@click.option("--strict", is_flag=True, help="Warnings fail too.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@click.pass_context
+def script_lint(ctx: click.Context, refs: tuple[str, ...], strict: bool, fmt: str) -> None:
+    """Check scripts (files, directories or ids) against the sales skeleton.
+
+    Exit 1 when any script has an error (or, with --strict, a warning).
+    """
+    all_findings: list[lint.Finding] = []
+    checked = 0
+    for ref in _expand(refs, script_files):
+        checked += 1
+        try:
+            loaded = _load(ctx, ref)
+        except CoachError as exc:
+            all_findings += [_load_finding(p, ref) for p in exc.problems]
+            continue
+        all_findings += lint.lint(loaded)
+    failed = lint.fails(all_findings, strict=strict)
+    if fmt == "json":
+        _echo_json(
+            {"checked": checked, "failed": failed, "findings": [f.as_dict() for f in all_findings]}
+        )
+    else:
+        for finding in all_findings:
+            click.echo(str(finding), err=finding.severity is not lint.Severity.info)
+        errors = sum(f.severity is lint.Severity.error for f in all_findings)
+        warnings = sum(f.severity is lint.Severity.warning for f in all_findings)
+        click.echo(
+            f"{checked} script(s) checked: {errors} error(s), {warnings} warning(s)"
+            + (" (strict)" if strict else ""),
+            err=failed,
+        )
+    if failed:
+        ctx.exit(EXIT_USER)
+
+
+def _load_finding(problem: Problem, ref: str) -> lint.Finding:
+    return lint.Finding(
+        "load",
+        lint.Severity.error,
+        problem.message,
+        "",
+        problem.file or ref,
+        problem.line,
+        problem.column,
+    )
+
+
+@script.command("render")
+@click.argument("ref")
+@click.option(
+    "--var",
+    "variables",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="A value for a script variable (repeatable).",
+)
+@click.option("--example", is_flag=True, help="Fill missing variables with their examples.")
+@click.option(
+    "--format", "fmt", type=click.Choice(list(cheatsheet.FORMATS)), default="md", show_default=True
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write to this file instead of the terminal.",
+)
+@click.pass_context
+def script_render(
+    ctx: click.Context,
+    ref: str,
+    variables: tuple[str, ...],
+    example: bool,
+    fmt: str,
+    out: Path | None,
+) -> None:
+    """Print a script as a cheat sheet with its variables filled in."""
+    loaded = _load(ctx, ref)
+    values = render.variable_values(loaded, _parse_vars(variables), use_examples=example)
+    text = cheatsheet.cheat_sheet(render.filled_script(loaded, values), fmt)
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        out.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {out}", err=True)
+
+
+@script.command("new")
+@click.option("--from", "template", required=True, help="The template (id or file) to start from.")
+@click.option("--id", "new_id", required=True, help="The id of the new script.")
+@click.option("--title", help="A title for the new script.")
+@click.option(
+    "--extends",
+    "thin",
+    is_flag=True,
+    help="Write a thin script that extends the template instead of a full copy.",
+)
+@click.option(
+    "--dir",
+    "target_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Where to write it (default: your templates directory).",
+)
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+@click.pass_context
+def script_new(
+    ctx: click.Context,
+    template: str,
+    new_id: str,
+    title: str | None,
+    thin: bool,
+    target_dir: Path | None,
+    force: bool,
+) -> None:
+    """Scaffold a new script from a template into your templates directory."""
+    from coach.scripts.scaffold import scaffold
+
+    settings = _settings(ctx)
+    destination = target_dir or settings.user_templates
+    path = scaffold(
+        template, new_id, destination, settings.template_dirs, title=title, thin=thin, force=force
+    )
+    click.echo(f"wrote {path}")
+    click.echo(
+        f"next: edit it, then `coach script lint {path}` and "
+        f"`coach script render {new_id} --example`",
+        err=True,
+    )
+
+
+@script.command("schema")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write to this file instead of the terminal.",
+)
+def script_schema(out: Path | None) -> None:
+    """Print the JSON Schema of the script format (for editor autocomplete)."""
+    text = schema_text("script")
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        out.write_text(text, encoding="utf-8")
+
+
+# --- coach rubric -------------------------------------------------------------------
+@cli.group()
+@_dir_options
+def rubric() -> None:
+    """Rubrics that scored calls are measured against: list, show, lint."""
+
+
+@rubric.command("list")
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+@click.pass_context
+def rubric_list(ctx: click.Context, fmt: str) -> None:
+    """List the rubrics on the search path."""
+    entries = list_rubrics(_settings(ctx).rubric_dirs)
+    if fmt == "json":
+        _echo_json(
+            [
+                {
+                    "id": e.id,
+                    "title": e.title,
+                    "version": e.version,
+                    "criteria": e.criteria,
+                    "path": str(e.path),
+                }
+                for e in entries
+            ]
+        )
+        return
+    rows = [[e.id, str(e.version), str(e.criteria), e.title] for e in entries]
+    click.echo(_table(rows, ["ID", "VERSION", "CRITERIA", "TITLE"]))
+
+
+def _describe_criterion(criterion: Any) -> str:
+    if criterion.metric:
+        band = criterion.target
+        low = "" if band.min is None else f"{band.min:g}"
+        high = "" if band.max is None else f"{band.max:g}"
+        rule = f"{criterion.metric} in [{low}, {high}]"
+        if criterion.tolerance:
+            rule += f" ± {criterion.tolerance:g}"
+        return rule
+    if criterion.stage:
+        return f"{criterion.check.value}: {criterion.stage.value}"
+    return str(criterion.check.value)
+
+
+@rubric.command("show")
+@click.argument("ref")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@click.pass_context
+def rubric_show(ctx: click.Context, ref: str, fmt: str) -> None:
+    """Show a rubric's criteria, weights and targets."""
+    loaded = load_rubric(ref, _settings(ctx).rubric_dirs)
+    if fmt == "json":
+        _echo_json(loaded.model_dump(mode="json"))
+        return
+    click.echo(f"{loaded.title}  ({loaded.id} v{loaded.version}, pass mark {loaded.pass_mark:g})")
+    if loaded.description:
+        click.echo(loaded.description)
+    total = loaded.total_weight
+    rows = [
+        [c.id, f"{100 * c.weight / total:.0f}%", c.severity.value, _describe_criterion(c), c.label]
+        for c in loaded.criteria
+    ]
+    click.echo(_table(rows, ["CRITERION", "WEIGHT", "SEVERITY", "RULE", "LABEL"]))
+
+
+@rubric.command("lint")
+@click.argument("refs", nargs=-1, required=True)
+@click.pass_context
+def rubric_lint(ctx: click.Context, refs: tuple[str, ...]) -> None:
+    """Check rubric files (or ids): every problem, one per line; exit 1 on any."""
+    dirs = _settings(ctx).rubric_dirs
+    problems: list[Problem] = []
+    checked = 0
+    for ref in _expand(refs, rubric_files):
+        checked += 1
+        try:
+            load_rubric(Path(ref) if Path(ref).exists() else ref, dirs)
+        except CoachError as exc:
+            problems += exc.problems
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    click.echo(f"{checked} rubric(s) checked: {len(problems)} problem(s)", err=bool(problems))
+    if problems:
+        ctx.exit(EXIT_USER)
+
+
+@rubric.command("metrics")
+def rubric_metrics() -> None:
+    """List the metrics and checks a criterion can read."""
+    click.echo(_table([[name, text] for name, text in METRICS.items()], ["METRIC", "MEANING"]))
+    click.echo()
+    click.echo("checks: " + ", ".join(c.value for c in Check))
+
+
+# --- entry point --------------------------------------------------------------------
+def _report(exc: CoachError) -> None:
+    colour = sys.stderr.isatty()
+    for problem in exc.problems:
+        text = f"error: {problem}" if problem.file is None else str(problem)
+        click.echo(click.style(text, fg="red") if colour else text, err=True)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point: one-line errors for users, tracebacks only for bugs."""
+    try:
+        result = cli.main(args=argv, prog_name="coach", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(130)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except CoachError as exc:
+        _report(exc)
+        sys.exit(EXIT_USER)
+    except BrokenPipeError:
+        sys.exit(0)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception:
+        traceback.print_exc()
+        click.echo("coach: this is a bug; please report it with the traceback above", err=True)
+        sys.exit(EXIT_BUG)
+    sys.exit(result if isinstance(result, int) else 0)

@@ -1,0 +1,249 @@
+"""Safe YAML reading that remembers where every value came from.
+
+Scripts and rubrics are read through here so that any later problem (a pydantic
+validation error, a lint finding) can be reported as ``file:line:column``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from coach.errors import Problem
+
+MAX_FILE_BYTES = 1_000_000
+MAX_NODES = 100_000  # values after alias expansion; a real script has a few thousand
+
+
+@dataclass(frozen=True)
+class Location:
+    """A place in a source file; line and column are 1-based."""
+
+    file: str
+    line: int
+    column: int
+
+
+class LocatedDict(dict[str, Any]):
+    """A mapping that knows where it starts and where each of its keys stands."""
+
+    location: Location | None
+    key_locations: dict[str, Location]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.location = None
+        self.key_locations = {}
+
+
+class LocatedList(list[Any]):
+    """A sequence that knows where it starts and where each item starts."""
+
+    location: Location | None
+    item_locations: list[Location]
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.location = None
+        self.item_locations = []
+
+
+class _Yaml12Loader(yaml.SafeLoader):
+    """SafeLoader with YAML 1.2 booleans: ``no`` (Norwegian) and ``on`` stay strings."""
+
+
+_Yaml12Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Yaml12Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool",
+    re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+    list("tTfF"),
+)
+
+
+def _loc(file: str, node: Node) -> Location:
+    return Location(file, node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+class _Builder:
+    """Turns a composed node graph into Located containers, collecting problems."""
+
+    def __init__(self, loader: _Yaml12Loader, file: str) -> None:
+        self.loader = loader
+        self.file = file
+        self.problems: list[Problem] = []
+        self.count = 0
+        self.active: set[int] = set()
+
+    def problem(self, node: Node, message: str) -> None:
+        where = _loc(self.file, node)
+        self.problems.append(Problem(message, where.file, where.line, where.column))
+
+    def build(self, node: Node) -> Any:
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise _TooBig(node)
+        if isinstance(node, ScalarNode):
+            return self.loader.construct_object(node, deep=True)
+        if id(node) in self.active:
+            self.problem(node, "an alias refers to itself (recursive YAML is not allowed)")
+            return None
+        self.active.add(id(node))
+        try:
+            if isinstance(node, SequenceNode):
+                return self._sequence(node)
+            if isinstance(node, MappingNode):
+                return self._mapping(node)
+        finally:
+            self.active.discard(id(node))
+        self.problem(node, f"unsupported YAML node {node.tag}")
+        return None
+
+    def _sequence(self, node: SequenceNode) -> LocatedList:
+        out = LocatedList()
+        out.location = _loc(self.file, node)
+        for item in node.value:
+            out.append(self.build(item))
+            out.item_locations.append(_loc(self.file, item))
+        return out
+
+    def _mapping(self, node: MappingNode) -> LocatedDict:
+        self.loader.flatten_mapping(node)  # resolves `<<:` merge keys
+        out = LocatedDict()
+        out.location = _loc(self.file, node)
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, ScalarNode):
+                self.problem(key_node, "a key must be a plain word, not a list or mapping")
+                continue
+            key = self.loader.construct_object(key_node)
+            key = "null" if key is None else str(key)
+            if key in out:
+                first = out.key_locations[key]
+                self.problem(
+                    key_node, f"duplicate key '{key}' (first defined on line {first.line})"
+                )
+                continue
+            out.key_locations[key] = _loc(self.file, key_node)
+            out[key] = self.build(value_node)
+        return out
+
+
+class _TooBig(Exception):
+    def __init__(self, node: Node) -> None:
+        self.node = node
+
+
+def read_text(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> tuple[str | None, list[Problem]]:
+    """Read a UTF-8 text file, or say in one located problem why it cannot be."""
+    name = str(path)
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            return None, [
+                Problem(f"file is too large ({size:,} bytes; the limit is {max_bytes:,})", name)
+            ]
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None, [Problem("no such file", name)]
+    except IsADirectoryError:
+        return None, [Problem("is a directory, not a file", name)]
+    except OSError as exc:
+        return None, [Problem(f"cannot read: {exc.strerror or exc}", name)]
+    if b"\x00" in raw:
+        line = raw[: raw.index(b"\x00")].count(b"\n") + 1
+        return None, [Problem("binary data (NUL byte), not a text file", name, line)]
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        column = len(before) - (before.rfind(b"\n") + 1) + 1
+        return None, [
+            Problem(
+                f"not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as UTF-8",
+                name,
+                line,
+                column,
+            )
+        ]
+    return text, []
+
+
+def parse_yaml(text: str, file: str) -> tuple[Any, list[Problem]]:
+    """Parse YAML text safely into Located containers; return data and all problems found."""
+    tabs = [
+        Problem("tab used for indentation; YAML needs spaces", file, number, match.start() + 1)
+        for number, line in enumerate(text.splitlines(), start=1)
+        if (match := re.match(r"[ ]*(\t)", line)) and line.strip()
+    ]
+    if tabs:
+        return None, tabs
+    if not text.strip() or all(
+        not line.strip() or line.lstrip().startswith("#") for line in text.splitlines()
+    ):
+        return None, [Problem("file is empty", file)]
+    loader = _Yaml12Loader(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        message = " ".join(part for part in (exc.context, exc.problem) if part) or "invalid YAML"
+        if mark is None:
+            return None, [Problem(f"invalid YAML: {message}", file)]
+        return None, [Problem(f"invalid YAML: {message}", file, mark.line + 1, mark.column + 1)]
+    except yaml.YAMLError as exc:
+        return None, [Problem(f"invalid YAML: {exc}", file)]
+    finally:
+        loader.dispose()
+    if node is None:
+        return None, [Problem("file is empty", file)]
+    builder = _Builder(loader, file)
+    try:
+        data = builder.build(node)
+    except _TooBig as big:
+        where = _loc(file, big.node)
+        return None, [
+            Problem(
+                f"the YAML expands to more than {MAX_NODES:,} values "
+                "(an alias bomb?); write the values out instead",
+                file,
+                where.line,
+                where.column,
+            )
+        ]
+    except yaml.YAMLError as exc:
+        return None, [Problem(f"invalid YAML value: {exc}", file)]
+    return data, builder.problems
+
+
+def load_yaml_file(path: Path) -> tuple[Any, list[Problem]]:
+    """Read and parse one YAML file; data is None when it could not be parsed at all."""
+    text, problems = read_text(path)
+    if text is None:
+        return None, problems
+    return parse_yaml(text, str(path))
+
+
+def locate(data: Any, path: tuple[str | int, ...]) -> Location | None:
+    """The most precise known location of ``path`` inside ``data``."""
+    best: Location | None = getattr(data, "location", None)
+    current = data
+    for step in path:
+        if isinstance(current, LocatedDict) and isinstance(step, str) and step in current:
+            best = current.key_locations.get(step, best)
+            current = current[step]
+        elif (
+            isinstance(current, LocatedList) and isinstance(step, int) and 0 <= step < len(current)
+        ):
+            best = current.item_locations[step]
+            current = current[step]
+        else:
+            break
+    return best
