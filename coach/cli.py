@@ -371,9 +371,12 @@ def rubric_list(ctx: click.Context, fmt: str) -> None:
 def _describe_criterion(criterion: Any) -> str:
     if criterion.metric:
         band = criterion.target
-        low = "" if band.min is None else f"{band.min:g}"
-        high = "" if band.max is None else f"{band.max:g}"
-        rule = f"{criterion.metric} in [{low}, {high}]"
+        if band.min is not None and band.max is not None:
+            rule = f"{criterion.metric} in {band.min:g}–{band.max:g}"
+        elif band.min is not None:
+            rule = f"{criterion.metric} ≥ {band.min:g}"
+        else:
+            rule = f"{criterion.metric} ≤ {band.max:g}"
         if criterion.tolerance:
             rule += f" ± {criterion.tolerance:g}"
         return rule
