@@ -51,6 +51,7 @@ class Settings:
 
     template_dirs: list[Path] = field(default_factory=list)
     rubric_dirs: list[Path] = field(default_factory=list)
+    # Where `coach script new` writes: the first directory the user named, else their data dir.
     user_templates: Path = field(default_factory=lambda: user_data_dir() / "script_templates")
     user_rubrics: Path = field(default_factory=lambda: user_data_dir() / "rubrics")
 
@@ -92,13 +93,15 @@ def load_settings(
         template_dirs += _file_dirs(data, "templates", path)
         rubric_dirs += _file_dirs(data, "rubrics", path)
     base = Settings()
+    user_templates = template_dirs[0] if template_dirs else base.user_templates
+    user_rubrics = rubric_dirs[0] if rubric_dirs else base.user_rubrics
     template_dirs += [base.user_templates, BUNDLED_TEMPLATES]
     rubric_dirs += [base.user_rubrics, BUNDLED_RUBRICS]
     return Settings(
         template_dirs=_unique(template_dirs),
         rubric_dirs=_unique(rubric_dirs),
-        user_templates=base.user_templates,
-        user_rubrics=base.user_rubrics,
+        user_templates=user_templates,
+        user_rubrics=user_rubrics,
     )
 
 

@@ -33,8 +33,8 @@ def split_sentences(text: str, language: str = "en") -> list[str]:
         ):
             continue
         following = text[match.end() : match.end() + 1]
-        if match.group(1) == "." and following and following.islower():
-            continue  # "e.g. the" / "т.е. он": a lowercase word does not start a sentence
+        if match.group(1) in {".", "…", "..."} and following and following.islower():
+            continue  # "e.g. the", "well… okay": a lowercase word does not start a sentence
         sentences.append(candidate)
         start = match.end()
     rest = text[start:].strip()

@@ -132,8 +132,22 @@ def describe(error: ErrorDetails, model: type[BaseModel], data: Any) -> str:
 
 def problems_from(exc: ValidationError, model: type[BaseModel], data: Any) -> list[Problem]:
     """One located problem per validation error, in file order."""
+    errors = exc.errors()
+    # A typo'd key ("titel") also makes the real one ("title") missing: report it once.
+    misspelt = set()
+    for error in errors:
+        if error["type"] == "extra_forbidden":
+            path = tuple(error["loc"])
+            parent = model_at(model, path[:-1])
+            match = process.extractOne(
+                str(path[-1]), list(parent.model_fields) if parent else [], score_cutoff=70
+            )
+            if match:
+                misspelt.add((*path[:-1], match[0]))
     out = []
-    for error in exc.errors():
+    for error in errors:
+        if error["type"] == "missing" and tuple(error["loc"]) in misspelt:
+            continue
         where = locate(data, tuple(error["loc"]))
         out.append(_problem(describe(error, model, data), where))
     return sort_problems(out)

@@ -9,6 +9,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 
+from jinja2 import TemplateSyntaxError
+
+from coach.errors import ScriptError
 from coach.lexicon import cues, find_cue
 from coach.scripts import render
 from coach.scripts.model import END, Script, Spin, Stage, StageKind
@@ -256,7 +259,7 @@ def _preview_values(script: Script) -> dict[str, str]:
 def _filled(text: str, values: dict[str, str]) -> str:
     try:
         return render.fill(text, values)
-    except Exception:  # a broken template is reported by template-syntax
+    except ScriptError:  # a broken template is reported by template-syntax
         return text
 
 
@@ -382,7 +385,7 @@ def _mentions_date_time(script: Script, stage: Stage) -> bool:
     for text in texts:
         try:
             names = render.variables_in(text)
-        except Exception:
+        except TemplateSyntaxError:
             names = set()
         if any(part in name for name in names for part in ("date", "time", "day", "slot")):
             return True

@@ -83,12 +83,14 @@ def find_script(ref: str, dirs: Sequence[Path], relative_to: Path | None = None)
             candidate = relative_to.parent / candidate
         if candidate.exists() or is_path_ref(ref):
             return candidate
-    for folder in dirs:
+    # A base next to the script wins: a trainer's folder is self-contained.
+    near = [relative_to.parent] if relative_to is not None else []
+    for folder in [*near, *dirs]:
         for suffix in YAML_SUFFIXES:
             direct = folder / f"{ref}{suffix}"
             if direct.is_file():
                 return direct
-    known = list_scripts(dirs)
+    known = list_scripts([*near, *dirs])
     for entry in known:
         if entry.id == ref:
             return entry.path
@@ -119,6 +121,7 @@ class _Resolver:
     def __init__(self, dirs: Sequence[Path]) -> None:
         self.dirs = list(dirs)
         self.problems: list[Problem] = []
+        self.broken_base = False  # then validating the child would only repeat the cause
 
     def raw(self, path: Path, chain: tuple[Path, ...] = ()) -> LocatedDict | None:
         data, problems = load_yaml_file(path)
@@ -137,6 +140,8 @@ class _Resolver:
 
     def _at(self, data: Any, path: tuple[str | int, ...], message: str, file: Path) -> None:
         self.problems.append(problem_at(message, locate(data, path), str(file)))
+        if path == ("extends",):
+            self.broken_base = True
 
     def _extend(self, data: LocatedDict, path: Path, chain: tuple[Path, ...]) -> LocatedDict:
         ref = data.get("extends")
@@ -372,7 +377,7 @@ def load_script(ref: str | Path, dirs: Sequence[Path] = ()) -> Script:
     data = resolver.raw(path)
     problems = list(resolver.problems)
     script: Script | None = None
-    if data is not None:
+    if data is not None and not resolver.broken_base:
         script, found = validate_located(Script, data, path)
         problems += found + _references(data, path)
     if problems or script is None:

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateSyntaxError, meta
+from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, meta
+from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
 from coach.errors import Problem, ScriptError
@@ -127,8 +128,13 @@ def variable_values(
 
 
 def fill(text: str, values: Mapping[str, str]) -> str:
-    """Render one text with the given values."""
-    return environment().from_string(text).render(**values)
+    """Render one text with the given values; template mistakes become ScriptError."""
+    try:
+        return environment().from_string(text).render(**values)
+    except SecurityError as exc:
+        raise ScriptError(f"unsafe template in «{text[:60]}»: {exc}") from None
+    except TemplateError as exc:
+        raise ScriptError(f"cannot fill «{text[:60]}»: {exc.message or exc}") from None
 
 
 def filled_script(script: Script, values: Mapping[str, str]) -> Script:

@@ -1,0 +1,54 @@
+"""Sentence splitting and word counting, English and Russian."""
+
+from __future__ import annotations
+
+import pytest
+
+from coach.text import split_sentences, words
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        ("en", "Hi there. How are you?", ["Hi there.", "How are you?"]),
+        (
+            "en",
+            "Dr. Smith will see you. Is Tuesday fine?",
+            ["Dr. Smith will see you.", "Is Tuesday fine?"],
+        ),
+        (
+            "en",
+            "Rates from 2.9 % a year! Want a quote?",
+            ["Rates from 2.9 % a year!", "Want a quote?"],
+        ),
+        ("en", "It's big, e.g. seven seats. Come in?", ["It's big, e.g. seven seats.", "Come in?"]),
+        ("en", "Well… okay. Sure!", ["Well… okay.", "Sure!"]),
+        ("en", "no punctuation at all", ["no punctuation at all"]),
+        ("en", "He said “yes.” Then left.", ["He said “yes.”", "Then left."]),
+        ("en", "", []),
+        ("ru", "Добрый день. Удобно говорить?", ["Добрый день.", "Удобно говорить?"]),
+        ("ru", "Это т.е. скидка. Приедете?", ["Это т.е. скидка.", "Приедете?"]),
+        (
+            "ru",
+            "Цена 1.5 млн руб. в месяц. Записать вас?",
+            ["Цена 1.5 млн руб. в месяц.", "Записать вас?"],
+        ),
+        ("ru", "Ул. Ленина, д. 5. Ждём вас!", ["Ул. Ленина, д. 5.", "Ждём вас!"]),
+        ("ru", "Он сказал «да». Потом ушёл.", ["Он сказал «да».", "Потом ушёл."]),
+    ],
+)
+def test_split_sentences(language: str, text: str, expected: list[str]) -> None:
+    assert split_sentences(text, language) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        ("Hi, I'm Anna from Acme.", 5),
+        ("A 2019 RAV4 — low miles.", 5),
+        ("Тест-драйв в субботу, хорошо?", 4),
+        ("Здравствуйте! Это Ольга.", 3),
+    ],
+)
+def test_words(text: str, count: int) -> None:
+    assert len(words(text)) == count
