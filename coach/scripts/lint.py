@@ -520,7 +520,9 @@ def variables(script: Script) -> Iterator[Finding]:
                 *paths[0],
             )
     for index, variable in enumerate(script.variables):
-        if variable.name not in used:
+        where = script.location("variables", index)
+        inherited = where is not None and where.file != script.source
+        if variable.name not in used and not inherited:
             yield _finding(
                 script,
                 UNUSED,
