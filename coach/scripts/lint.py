@@ -14,7 +14,7 @@ from jinja2 import TemplateSyntaxError
 from coach.errors import ScriptError
 from coach.lexicon import cues, find_cue
 from coach.scripts import render
-from coach.scripts.model import END, Script, Spin, Stage, StageKind
+from coach.scripts.model import END, ReminderChannel, Script, Spin, Stage, StageKind
 from coach.text import split_sentences, words
 from coach.yamlsource import Location
 
@@ -437,6 +437,39 @@ def close(script: Script) -> Iterator[Finding]:
             "stages",
             _index(script, stages[-1]),
         )
+
+
+SMS_LENGTH = _rule(
+    "confirmation-sms-length", Severity.info, "A confirmation sent by SMS fits in few segments."
+)
+GSM_SEGMENT, UNICODE_SEGMENT = 153, 67  # characters per part of a multi-part SMS
+
+
+def sms_segments(text: str) -> int:
+    """Parts a text needs as SMS: Cyrillic and other non-GSM text fits fewer per part."""
+    per_part = GSM_SEGMENT if all(ord(ch) < 128 for ch in text) else UNICODE_SEGMENT
+    single = 160 if per_part == GSM_SEGMENT else 70
+    return 1 if len(text) <= single else -(-len(text) // per_part)
+
+
+@_check
+def confirmation_sms(script: Script) -> Iterator[Finding]:
+    values = _preview_values(script)
+    for index, stage in enumerate(script.stages):
+        if not stage.confirmation or ReminderChannel.sms not in stage.reminder_channels:
+            continue
+        text = _filled(stage.confirmation, values).strip()
+        parts = sms_segments(text)
+        if parts > 2:
+            yield _finding(
+                script,
+                SMS_LENGTH,
+                f"the written confirmation is {len(text)} characters: {parts} SMS parts",
+                "keep date, time, address and a contact; send details by messenger",
+                "stages",
+                index,
+                "confirmation",
+            )
 
 
 # --- flow ---------------------------------------------------------------------------

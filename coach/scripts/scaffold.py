@@ -9,6 +9,7 @@ from pathlib import Path
 from coach.errors import ScriptError
 from coach.scripts.loader import find_script, load_script
 from coach.scripts.model import ID_PATTERN
+from coach.scripts.schema import COMMITTED
 from coach.yamlsource import read_text
 
 _TOP_KEY = r"(?m)^{key}:[^\n]*$"
@@ -67,6 +68,8 @@ def scaffold(
             base_path = (source.parent / base.extends).resolve()
             text = _set_top_key(text, "extends", str(base_path))
         text = _absolute_includes(text, source)
+        # The editor hint must still find the schema once the copy lives elsewhere.
+        text = re.sub(r"\$schema=\S+", lambda _m: f"$schema={COMMITTED['script']}", text)
     destination.mkdir(parents=True, exist_ok=True)
     target.write_text(text, encoding="utf-8")
     try:

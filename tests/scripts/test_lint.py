@@ -378,3 +378,20 @@ def test_fails_policy(severities: list[Severity], strict: bool, expected: bool) 
 
     findings = [Finding("r", s, "m", "h") for s in severities]
     assert fails(findings, strict=strict) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "parts"),
+    [("a" * 160, 1), ("a" * 161, 2), ("я" * 70, 1), ("я" * 71, 2), ("я" * 135, 3)],
+)
+def test_sms_segments(text: str, parts: int) -> None:
+    from coach.scripts.lint import sms_segments
+
+    assert sms_segments(text) == parts
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_long_sms_confirmation_is_noted(tmp_path: Path, lang: str) -> None:
+    data = good_script(lang)
+    stage(data, "close")["confirmation"] = TEXT[lang]["close"] * 8
+    assert rules(tmp_path, data).get("confirmation-sms-length") == Severity.info
