@@ -81,6 +81,7 @@ class _Builder:
         self.problems: list[Problem] = []
         self.count = 0
         self.active: set[int] = set()
+        self.merged: dict[int, int] = {}
 
     def problem(self, node: Node, message: str) -> None:
         where = _loc(self.file, node)
@@ -115,16 +116,25 @@ class _Builder:
         return out
 
     def _mapping(self, node: MappingNode) -> LocatedDict:
-        self.loader.flatten_mapping(node)  # resolves `<<:` merge keys
+        if id(node) not in self.merged:  # an aliased node is visited again, flattened once
+            own = sum(1 for k, _ in node.value if k.tag != "tag:yaml.org,2002:merge")
+            self.loader.flatten_mapping(node)  # resolves `<<:` merge keys, merged pairs first
+            self.merged[id(node)] = len(node.value) - own
+        merged = self.merged[id(node)]
         out = LocatedDict()
         out.location = _loc(self.file, node)
-        for key_node, value_node in node.value:
+        from_merge: set[str] = set()
+        for position, (key_node, value_node) in enumerate(node.value):
             if not isinstance(key_node, ScalarNode):
                 self.problem(key_node, "a key must be a plain word, not a list or mapping")
                 continue
             key = self.loader.construct_object(key_node)
             key = "null" if key is None else str(key)
-            if key in out:
+            if position < merged:
+                from_merge.add(key)  # later merge sources and own keys override these
+            elif key in from_merge:
+                from_merge.discard(key)
+            elif key in out:
                 first = out.key_locations[key]
                 self.problem(
                     key_node, f"duplicate key '{key}' (first defined on line {first.line})"
@@ -140,9 +150,10 @@ class _TooBig(Exception):
         self.node = node
 
 
-def read_text(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> tuple[str | None, list[Problem]]:
+def read_text(path: Path, *, max_bytes: int | None = None) -> tuple[str | None, list[Problem]]:
     """Read a UTF-8 text file, or say in one located problem why it cannot be."""
     name = str(path)
+    max_bytes = MAX_FILE_BYTES if max_bytes is None else max_bytes
     try:
         size = path.stat().st_size
         if size > max_bytes:
@@ -156,6 +167,8 @@ def read_text(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> tuple[str | Non
         return None, [Problem("is a directory, not a file", name)]
     except OSError as exc:
         return None, [Problem(f"cannot read: {exc.strerror or exc}", name)]
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None, [Problem("UTF-16 text; save the file as UTF-8", name, 1, 1)]
     if b"\x00" in raw:
         line = raw[: raw.index(b"\x00")].count(b"\n") + 1
         return None, [Problem("binary data (NUL byte), not a text file", name, line)]
@@ -164,7 +177,8 @@ def read_text(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> tuple[str | Non
     except UnicodeDecodeError as exc:
         before = raw[: exc.start]
         line = before.count(b"\n") + 1
-        column = len(before) - (before.rfind(b"\n") + 1) + 1
+        line_start = before[before.rfind(b"\n") + 1 :]
+        column = len(line_start.decode("utf-8", errors="replace")) + 1
         return None, [
             Problem(
                 f"not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as UTF-8",
@@ -176,15 +190,29 @@ def read_text(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> tuple[str | Non
     return text, []
 
 
-def parse_yaml(text: str, file: str) -> tuple[Any, list[Problem]]:
-    """Parse YAML text safely into Located containers; return data and all problems found."""
-    tabs = [
+def _tab_problems(text: str, file: str) -> list[Problem]:
+    return [
         Problem("tab used for indentation; YAML needs spaces", file, number, match.start() + 1)
         for number, line in enumerate(text.splitlines(), start=1)
         if (match := re.match(r"[ ]*(\t)", line)) and line.strip()
     ]
-    if tabs:
-        return None, tabs
+
+
+def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, file: str) -> list[Problem]:
+    if "'\\t'" in str(exc.problem) and (tabs := _tab_problems(text, file)):
+        return tabs
+    mark = exc.problem_mark or exc.context_mark
+    problem = str(exc.problem)
+    if exc.context_mark is not None and ("end of stream" in problem or "stream end" in problem):
+        mark = exc.context_mark  # point at the quote or bracket left open, not past the end
+    message = " ".join(part for part in (exc.context, exc.problem) if part) or "invalid YAML"
+    if mark is None:
+        return [Problem(f"invalid YAML: {message}", file)]
+    return [Problem(f"invalid YAML: {message}", file, mark.line + 1, mark.column + 1)]
+
+
+def parse_yaml(text: str, file: str) -> tuple[Any, list[Problem]]:
+    """Parse YAML text safely into Located containers; return data and all problems found."""
     if not text.strip() or all(
         not line.strip() or line.lstrip().startswith("#") for line in text.splitlines()
     ):
@@ -193,11 +221,7 @@ def parse_yaml(text: str, file: str) -> tuple[Any, list[Problem]]:
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        message = " ".join(part for part in (exc.context, exc.problem) if part) or "invalid YAML"
-        if mark is None:
-            return None, [Problem(f"invalid YAML: {message}", file)]
-        return None, [Problem(f"invalid YAML: {message}", file, mark.line + 1, mark.column + 1)]
+        return None, _syntax_problem(exc, text, file)
     except yaml.YAMLError as exc:
         return None, [Problem(f"invalid YAML: {exc}", file)]
     finally:
@@ -220,6 +244,9 @@ def parse_yaml(text: str, file: str) -> tuple[Any, list[Problem]]:
         ]
     except yaml.YAMLError as exc:
         return None, [Problem(f"invalid YAML value: {exc}", file)]
+    if data is None:
+        where = _loc(file, node)
+        return None, [Problem("file is empty (the document holds no value)", file, where.line)]
     return data, builder.problems
 
 

@@ -80,7 +80,7 @@ class Criterion(_Strict):
     id: Annotated[str, Field(pattern=ID_PATTERN, max_length=64)]
     label: Annotated[str, Field(min_length=1)]
     description: str = ""
-    weight: Annotated[float, Field(gt=0, le=100)]
+    weight: Annotated[float, Field(gt=0, le=100, strict=True)]
     metric: str | None = Field(default=None, description="A metric name (see `coach rubric show`).")
     check: Check | None = None
     stage: StageKind | None = Field(default=None, description="For check: stage_covered.")
@@ -115,7 +115,7 @@ class Criterion(_Strict):
 class Rubric(LocatedModel):
     id: Annotated[str, Field(pattern=ID_PATTERN, max_length=64)]
     title: Annotated[str, Field(min_length=1)]
-    version: Annotated[int, Field(ge=1)] = 1
+    version: Annotated[int, Field(ge=1, strict=True)] = 1
     description: str = ""
     pass_mark: Annotated[float, Field(ge=0, le=100)] = Field(
         default=60, description="Total (out of 100) a call needs to pass."

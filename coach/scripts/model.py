@@ -144,7 +144,7 @@ class Stage(_Strict):
         default=None,
         description="Stage id that follows (default: the next stage in order), or 'end'.",
     )
-    timebox_s: Annotated[int, Field(gt=0, le=3600)] | None = None
+    timebox_s: Annotated[int, Field(gt=0, le=3600, strict=True)] | None = None
     required: bool = True
     reminder_channels: list[ReminderChannel] = Field(
         default_factory=list, description="Close stage: how the reminder is sent."
