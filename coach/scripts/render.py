@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, meta
+from jinja2 import StrictUndefined, Template, TemplateError, TemplateSyntaxError, meta
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
@@ -58,9 +58,19 @@ def template_texts(script: Script) -> Iterator[TemplateText]:
             )
 
 
+@lru_cache(maxsize=8192)
+def _names(text: str) -> frozenset[str]:
+    return frozenset(meta.find_undeclared_variables(environment().parse(text)))
+
+
 def variables_in(text: str) -> set[str]:
     """Names a template text refers to. Raises TemplateSyntaxError on bad syntax."""
-    return set(meta.find_undeclared_variables(environment().parse(text)))
+    return set(_names(text))
+
+
+@lru_cache(maxsize=8192)
+def _compiled(text: str) -> Template:
+    return environment().from_string(text)
 
 
 def _problem(script: Script, path: tuple[str | int, ...], message: str) -> Problem:
@@ -130,7 +140,7 @@ def variable_values(
 def fill(text: str, values: Mapping[str, str]) -> str:
     """Render one text with the given values; template mistakes become ScriptError."""
     try:
-        return environment().from_string(text).render(**values)
+        return _compiled(text).render(**values)
     except SecurityError as exc:
         raise ScriptError(f"unsafe template in «{text[:60]}»: {exc}") from None
     except TemplateError as exc:
