@@ -7,6 +7,7 @@ validation error, a lint finding) can be reported as ``file:line:column``.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from coach.errors import Problem
 
 MAX_FILE_BYTES = 1_000_000
+YAML_SUFFIXES = (".yaml", ".yml")
 MAX_NODES = 100_000  # values after alias expansion; a real script has a few thousand
 
 
@@ -263,6 +265,15 @@ def parse_yaml(text: str, file: str) -> tuple[Any, list[Problem]]:
         where = _loc(file, node)
         return None, [Problem("file is empty (the document holds no value)", file, where.line)]
     return data, builder.problems
+
+
+def yaml_files(dirs: Sequence[Path]) -> list[Path]:
+    """The YAML files directly inside each directory, directory by directory, sorted."""
+    files: list[Path] = []
+    for folder in dirs:
+        if folder.is_dir():
+            files += sorted(p for p in folder.iterdir() if p.suffix in YAML_SUFFIXES)
+    return files
 
 
 def load_yaml_file(path: Path) -> tuple[Any, list[Problem]]:

@@ -17,9 +17,7 @@ from pydantic import Field, model_validator
 from coach.errors import Problem, RubricError
 from coach.scripts.model import ID_PATTERN, LocatedModel, StageKind, _Strict
 from coach.validation import problem_at, sort_problems, suggest, validate_located
-from coach.yamlsource import LocatedDict, load_yaml_file, locate
-
-YAML_SUFFIXES = (".yaml", ".yml")
+from coach.yamlsource import YAML_SUFFIXES, LocatedDict, load_yaml_file, locate, yaml_files
 
 # Metrics a criterion may read: FORMATS.md §2 `metrics`, plus the analysis extras.
 METRICS: dict[str, str] = {
@@ -137,11 +135,7 @@ class RubricEntry:
 
 
 def rubric_files(dirs: Sequence[Path]) -> list[Path]:
-    files: list[Path] = []
-    for folder in dirs:
-        if folder.is_dir():
-            files += sorted(p for p in folder.iterdir() if p.suffix in YAML_SUFFIXES)
-    return files
+    return yaml_files(dirs)
 
 
 def list_rubrics(dirs: Sequence[Path]) -> list[RubricEntry]:

@@ -22,9 +22,15 @@ from coach.validation import (
     suggest,
     validate_located,
 )
-from coach.yamlsource import LocatedDict, LocatedList, load_yaml_file, locate
+from coach.yamlsource import (
+    YAML_SUFFIXES,
+    LocatedDict,
+    LocatedList,
+    load_yaml_file,
+    locate,
+    yaml_files,
+)
 
-YAML_SUFFIXES = (".yaml", ".yml")
 LIBRARY_DIR = "libraries"
 MAX_EXTENDS_DEPTH = 8
 
@@ -47,11 +53,7 @@ def is_path_ref(ref: str) -> bool:
 
 def script_files(dirs: Sequence[Path]) -> list[Path]:
     """Script YAML files directly inside each directory (libraries live in a subfolder)."""
-    files: list[Path] = []
-    for folder in dirs:
-        if folder.is_dir():
-            files += sorted(p for p in folder.iterdir() if p.suffix in YAML_SUFFIXES)
-    return files
+    return yaml_files(dirs)
 
 
 def list_scripts(dirs: Sequence[Path]) -> list[ScriptEntry]:
