@@ -1,6 +1,7 @@
 """Language cue lists (YAML data files, one per language) used by lint and analysis.
 
-Cues are lowercase word prefixes: "приезжа" matches "приезжайте" and "приезжать".
+Cues are lowercase word prefixes: "приезжа" matches "приезжайте" and "приезжать";
+a cue ending in "$" must end a word: "late$" matches "late", not "later".
 """
 
 from __future__ import annotations
@@ -44,13 +45,26 @@ def cues(language: str, *keys: str) -> list[str]:
 
 @cache
 def _pattern(cue: str) -> re.Pattern[str]:
+    if cue.endswith("$"):
+        return re.compile(r"(?<!\w)" + re.escape(cue[:-1]) + r"(?!\w)")
     return re.compile(r"(?<!\w)" + re.escape(cue))
 
 
 def find_cue(text: str, cue_list: list[str]) -> str | None:
     """The first cue that starts a word in ``text`` (case-insensitive), or None."""
-    lowered = text.lower().replace("ё", "е")
+    lowered = normalise(text)
     for cue in cue_list:
         if _pattern(cue.replace("ё", "е")).search(lowered):
             return cue
     return None
+
+
+def find_cues(text: str, cue_list: list[str]) -> list[str]:
+    """Every cue that starts a word in ``text``."""
+    lowered = normalise(text)
+    return [cue for cue in cue_list if _pattern(cue.replace("ё", "е")).search(lowered)]
+
+
+def normalise(text: str) -> str:
+    """Lowercase, ё → е, typographic apostrophes → "'"."""
+    return text.lower().replace("ё", "е").replace("’", "'").replace("`", "'")

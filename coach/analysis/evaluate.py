@@ -1,0 +1,249 @@
+"""Measure the analysis against labelled calls (the shared/data/dev format).
+
+Three input variants: the JSON as given, the same call as timestamped plain text, and
+plain text lowercased with all punctuation removed (what speech recognition gives).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from coach.analysis.transcript import Role, Transcript, Utterance, parse_text
+from coach.errors import TranscriptError
+
+VARIANTS = ("json", "text", "asr")
+_ASR_DROP = re.compile(r"[^\w\s'’-]|(?<!\w)[-'’]|[-'’](?!\w)|_")
+
+
+@dataclass(frozen=True)
+class GoldQuestion:
+    start: int
+    end: int
+    form: str
+    spin: str | None
+
+
+@dataclass(frozen=True)
+class LabelledCall:
+    path: Path
+    language: str
+    transcript: Transcript  # the JSON as given
+    questions: tuple[tuple[GoldQuestion, ...], ...]  # per utterance
+    stages: tuple[tuple[str, ...], ...]  # per utterance
+    covered: frozenset[str]
+    rep_talk_ratio: float
+
+
+def asr_form(text: str) -> tuple[str, list[int]]:
+    """Lowercase, punctuation removed, spaces collapsed; and old→new character offsets."""
+    out: list[str] = []
+    mapping: list[int] = []
+    dropped = _ASR_DROP.sub(lambda m: " " * len(m.group()), text)
+    previous_space = True
+    for char in dropped:
+        mapping.append(len(out))
+        if char.isspace():
+            if not previous_space:
+                out.append(" ")
+            previous_space = True
+        else:
+            out.append(char.lower())
+            previous_space = False
+    mapping.append(len(out))
+    new = "".join(out).rstrip()
+    return new, [min(m, len(new)) for m in mapping]
+
+
+def load_labelled(path: Path) -> LabelledCall:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    utterances = []
+    questions = []
+    stages = []
+    for index, item in enumerate(data["utterances"]):
+        text = item["text"]
+        utterances.append(
+            Utterance(
+                index=index,
+                speaker=Role(item["speaker"]),
+                text=text,
+                start=item.get("start"),
+                end=item.get("end"),
+            )
+        )
+        gold = []
+        for q in item.get("questions", []):
+            at = text.find(q["text"])
+            if at < 0:
+                raise TranscriptError(
+                    f"gold question not in utterance {index}: {q['text']!r}", file=path
+                )
+            gold.append(GoldQuestion(at, at + len(q["text"]), q["form"], q["spin"]))
+        questions.append(tuple(gold))
+        stages.append(tuple(item.get("stages", [])))
+    transcript = Transcript(
+        utterances=tuple(utterances),
+        language=data.get("language", "en"),
+        title=data.get("title"),
+        source=str(path),
+    )
+    rep = sum(u.duration for u in utterances if u.speaker is Role.rep)
+    client = sum(u.duration for u in utterances if u.speaker is Role.client)
+    return LabelledCall(
+        path=path,
+        language=transcript.language,
+        transcript=transcript,
+        questions=tuple(questions),
+        stages=tuple(stages),
+        covered=frozenset(data.get("gold_stages_covered", [])),
+        rep_talk_ratio=rep / (rep + client) if rep + client else 0.0,
+    )
+
+
+def _clock(seconds: float) -> str:
+    whole = int(seconds)
+    ms = round((seconds - whole) * 1000)
+    if ms == 1000:
+        whole, ms = whole + 1, 0
+    return f"{whole // 3600:02d}:{whole % 3600 // 60:02d}:{whole % 60:02d}.{ms:03d}"
+
+
+def as_text(call: LabelledCall, *, asr: bool = False) -> str:
+    """The call in FORMATS.md §1.1 form, with [start - end] ranges (optionally ASR-like)."""
+    lines = [f"# language: {call.language}"]
+    for u in call.transcript.utterances:
+        body = asr_form(u.text)[0] if asr else u.text
+        label = "Rep" if u.speaker is Role.rep else "Client"
+        if u.start is not None and u.end is not None:
+            lines.append(f"[{_clock(u.start)} - {_clock(u.end)}] {label}: {body}")
+        else:
+            lines.append(f"{label}: {body}")
+    return "\n".join(lines) + "\n"
+
+
+def variant(call: LabelledCall, name: str) -> tuple[Transcript, list[tuple[GoldQuestion, ...]]]:
+    """The call's transcript in one input variant, with gold question spans mapped to it."""
+    if name == "json":
+        return call.transcript, list(call.questions)
+    if name == "text":
+        return parse_text(as_text(call), str(call.path)), list(call.questions)
+    if name == "asr":
+        transcript = parse_text(as_text(call, asr=True), str(call.path))
+        mapped = []
+        for utterance, gold in zip(call.transcript.utterances, call.questions, strict=True):
+            _, offsets = asr_form(utterance.text)
+            mapped.append(
+                tuple(GoldQuestion(offsets[q.start], offsets[q.end], q.form, q.spin) for q in gold)
+            )
+        return transcript, mapped
+    raise ValueError(name)
+
+
+# --- scoring ------------------------------------------------------------------------
+@dataclass
+class Tally:
+    """Counts that add up across calls; rates are computed at the end."""
+
+    detected: int = 0
+    gold: int = 0
+    matched: int = 0
+    form_right: int = 0
+    spin_right: int = 0
+    stage_f1: list[float] = field(default_factory=list)
+    ratio_errors: list[float] = field(default_factory=list)
+    confusions: list[tuple[str, str, str, str]] = field(default_factory=list)
+
+    def add(self, other: Tally) -> None:
+        self.detected += other.detected
+        self.gold += other.gold
+        self.matched += other.matched
+        self.form_right += other.form_right
+        self.spin_right += other.spin_right
+        self.stage_f1 += other.stage_f1
+        self.ratio_errors += other.ratio_errors
+        self.confusions += other.confusions
+
+    def rates(self) -> dict[str, float | None]:
+        precision = self.matched / self.detected if self.detected else None
+        recall = self.matched / self.gold if self.gold else None
+        f1 = (
+            2 * precision * recall / (precision + recall)
+            if precision and recall
+            else (0.0 if self.gold else None)
+        )
+        return {
+            "question_precision": precision,
+            "question_recall": recall,
+            "question_f1": f1,
+            "form_accuracy": self.form_right / self.matched if self.matched else None,
+            "spin_accuracy": self.spin_right / self.matched if self.matched else None,
+            "stage_f1": sum(self.stage_f1) / len(self.stage_f1) if self.stage_f1 else None,
+            "talk_ratio_mae": (
+                sum(self.ratio_errors) / len(self.ratio_errors) if self.ratio_errors else None
+            ),
+        }
+
+
+def match_spans(
+    detected: Sequence[tuple[int, int]], gold: Sequence[tuple[int, int]]
+) -> list[tuple[int, int]]:
+    """Pairs (detected index, gold index) overlapping by at least half the shorter span."""
+    candidates = []
+    for d, (ds, de) in enumerate(detected):
+        for g, (gs, ge) in enumerate(gold):
+            overlap = min(de, ge) - max(ds, gs)
+            shorter = max(1, min(de - ds, ge - gs))
+            if overlap >= 0.5 * shorter:
+                candidates.append((overlap / max(1, max(de - ds, ge - gs)), d, g))
+    pairs = []
+    used_d: set[int] = set()
+    used_g: set[int] = set()
+    for _, d, g in sorted(candidates, reverse=True):
+        if d not in used_d and g not in used_g:
+            pairs.append((d, g))
+            used_d.add(d)
+            used_g.add(g)
+    return pairs
+
+
+def set_f1(predicted: Iterable[str], gold: Iterable[str]) -> float:
+    p, g = set(predicted), set(gold)
+    if not p and not g:
+        return 1.0
+    tp = len(p & g)
+    return 2 * tp / (len(p) + len(g)) if p or g else 1.0
+
+
+Analyser = Callable[[Transcript], Any]
+
+
+def score_call(call: LabelledCall, name: str, analyse: Analyser) -> Tally:
+    """Compare one call's analysis (in one variant) with its gold labels."""
+    transcript, gold = variant(call, name)
+    analysis = analyse(transcript)
+    tally = Tally()
+    for utterance, gold_questions in zip(transcript.utterances, gold, strict=True):
+        if utterance.speaker is not Role.rep:
+            continue
+        found = analysis.questions_in(utterance.index)
+        tally.detected += len(found)
+        tally.gold += len(gold_questions)
+        pairs = match_spans(
+            [(q.start, q.end) for q in found], [(q.start, q.end) for q in gold_questions]
+        )
+        tally.matched += len(pairs)
+        for d, g in pairs:
+            q, want = found[d], gold_questions[g]
+            tally.form_right += q.form.value == want.form
+            spin = q.spin.value if q.spin else None
+            tally.spin_right += spin == want.spin
+            if spin != want.spin:
+                tally.confusions.append((str(want.spin), str(spin), call.path.name, q.text))
+    tally.stage_f1.append(set_f1(analysis.covered_kinds(), call.covered))
+    if analysis.metrics.rep_talk_ratio is not None:
+        tally.ratio_errors.append(abs(analysis.metrics.rep_talk_ratio - call.rep_talk_ratio))
+    return tally

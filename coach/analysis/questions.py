@@ -1,0 +1,534 @@
+"""Find the questions a rep asks and label them open/closed and by SPIN type.
+
+Works without "?" (speech recognition drops it): question words with an inverted
+auxiliary, "aux + subject" openings, indirect requests ("tell me…", "расскажите…"),
+Russian "ли" and yes/no openings, end tags ("…, right?"), and the script's own questions.
+All cues come from the per-language YAML files in ``coach/lexicon``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+
+from rapidfuzz import fuzz
+
+from coach.lexicon import find_cues, lexicon, normalise
+from coach.scripts.model import QuestionForm, Spin
+
+_TOKEN = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*", re.UNICODE)
+_TERMINATOR = re.compile(r"[.!?…]+")
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    text: str  # normalised (lowercase, ё→е, ’→')
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """A question found in one utterance; ``start``/``end`` are character offsets in it."""
+
+    text: str
+    start: int
+    end: int
+    form: QuestionForm
+    spin: Spin | None
+    evidence: tuple[str, ...] = ()
+    from_script: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ScriptQuestion:
+    """A question the script tells the rep to ask (known form and SPIN type)."""
+
+    text: str
+    form: QuestionForm
+    spin: Spin | None
+
+
+@dataclass(frozen=True)
+class Cues:
+    """One language's question cues, as sets and token tuples for fast matching."""
+
+    language: str
+    question_words: frozenset[str]
+    wh_contractions: frozenset[str]
+    wh_prepositions: frozenset[str]
+    wh_bridge: frozenset[str]
+    auxiliaries: frozenset[str]
+    subjects: frozenset[str]
+    person_subjects: frozenset[str]
+    not_after: frozenset[str]
+    indirect: tuple[tuple[str, ...], ...]
+    yes_no_starts: tuple[tuple[str, ...], ...]
+    indirect_not_after: frozenset[str]
+    embedding: frozenset[str]
+    relative_wh: frozenset[str]
+    wh_not_before: frozenset[str]
+    loose_subjects: frozenset[str]
+    not_inversions: tuple[tuple[str, ...], ...]
+    tags: tuple[tuple[str, ...], ...]
+    asr_tags: tuple[tuple[str, ...], ...]
+    markers: frozenset[str]
+    conditional_leads: frozenset[str]
+    rhetorical: tuple[str, ...]
+    choice: frozenset[str]
+    not_choice: tuple[tuple[str, ...], ...]
+    open_words: frozenset[str]
+    closed_wh: tuple[tuple[str, ...], ...]
+    choice_wh: frozenset[str]
+    choice_hints: tuple[str, ...]
+    open_indirect: tuple[tuple[str, ...], ...]
+    scale: tuple[str, ...]
+    spin: dict[str, tuple[str, ...]]
+
+
+def _words(data: dict[str, object], key: str) -> frozenset[str]:
+    value = data.get(key) or []
+    assert isinstance(value, list)
+    return frozenset(normalise(str(v)) for v in value)
+
+
+def _phrases(data: dict[str, object], key: str) -> tuple[tuple[str, ...], ...]:
+    value = data.get(key) or []
+    assert isinstance(value, list)
+    out = []
+    for item in value:
+        parts = item if isinstance(item, list) else str(item).split()
+        out.append(tuple(normalise(str(p)) for p in parts))
+    # longest first, so "can you tell me" wins over "tell me"
+    return tuple(sorted(out, key=len, reverse=True))
+
+
+def _texts(data: dict[str, object], key: str) -> tuple[str, ...]:
+    value = data.get(key) or []
+    assert isinstance(value, list)
+    return tuple(normalise(str(v)) for v in value)
+
+
+@cache
+def cues_for(language: str) -> Cues:
+    data = lexicon(language)
+    spin_data = data.get("spin") or {}
+    return Cues(
+        language=language,
+        question_words=_words(data, "question_words"),
+        wh_contractions=_words(data, "wh_contractions"),
+        wh_prepositions=_words(data, "wh_prepositions"),
+        wh_bridge=_words(data, "wh_bridge"),
+        auxiliaries=_words(data, "auxiliaries"),
+        subjects=_words(data, "subjects"),
+        person_subjects=_words(data, "person_subjects"),
+        not_after=_words(data, "not_after"),
+        indirect=_phrases(data, "indirect"),
+        yes_no_starts=_phrases(data, "yes_no_starts"),
+        indirect_not_after=_words(data, "indirect_not_after"),
+        embedding=_words(data, "embedding"),
+        relative_wh=_words(data, "relative_wh"),
+        wh_not_before=_words(data, "wh_not_before"),
+        loose_subjects=_words(data, "loose_subjects"),
+        not_inversions=_phrases(data, "not_inversions"),
+        tags=_phrases(data, "tags"),
+        asr_tags=_phrases(data, "asr_tags"),
+        markers=_words(data, "discourse_markers"),
+        conditional_leads=_words(data, "conditional_leads"),
+        rhetorical=_texts(data, "rhetorical"),
+        choice=_words(data, "choice"),
+        not_choice=_phrases(data, "not_choice"),
+        open_words=_words(data, "open_words"),
+        closed_wh=_phrases(data, "closed_wh"),
+        choice_wh=_words(data, "choice_wh"),
+        choice_hints=_texts(data, "choice_hints"),
+        open_indirect=_phrases(data, "open_indirect"),
+        scale=_texts(data, "scale"),
+        spin={key: _texts(spin_data, key) for key in spin_data},
+    )
+
+
+# --- tokens and segments ------------------------------------------------------------
+def tokenize(text: str) -> list[Token]:
+    return [Token(normalise(m.group()), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+
+
+@dataclass(frozen=True, slots=True)
+class _Segment:
+    start: int
+    end: int  # exclusive, after the terminator
+    terminator: str  # "?", ".", "!", "…" or "" (no punctuation: speech recognition)
+    tokens: tuple[Token, ...]
+
+
+def _segments(text: str, tokens: Sequence[Token]) -> list[_Segment]:
+    """Sentences by their end punctuation; text with none at all is one segment."""
+    out: list[_Segment] = []
+    start = 0
+    for match in _TERMINATOR.finditer(text):
+        mark = match.group()
+        end = match.end()
+        following = text[end : end + 2].lstrip()
+        # "e.g. the", "Dr. Chen", "2.5": a dot not followed by a new sentence
+        if (
+            "?" not in mark
+            and "!" not in mark
+            and following[:1].isalnum()
+            and (
+                following[:1].islower()
+                or following[:1].isdigit()
+                or _short_word_before(text, match.start())
+            )
+        ):
+            continue
+        kind = "?" if "?" in mark else ("!" if "!" in mark else ".")
+        out.append(_Segment(start, end, kind, _within(tokens, start, end)))
+        start = end
+    if start < len(text) and text[start:].strip():
+        out.append(_Segment(start, len(text), "", _within(tokens, start, len(text))))
+    return [s for s in out if s.tokens]
+
+
+def _short_word_before(text: str, index: int) -> bool:
+    word = re.search(r"(\w+)$", text[:index])
+    return word is not None and len(word.group(1)) <= 2 and word.group(1)[:1].isupper()
+
+
+def _within(tokens: Sequence[Token], start: int, end: int) -> tuple[Token, ...]:
+    return tuple(t for t in tokens if t.start >= start and t.end <= end)
+
+
+# --- onsets: where a question starts --------------------------------------------------
+def _match(tokens: Sequence[Token], i: int, phrase: tuple[str, ...]) -> bool:
+    if i + len(phrase) > len(tokens):
+        return False
+    return all(tokens[i + k].text == word for k, word in enumerate(phrase))
+
+
+def _clause_start(text: str, tokens: Sequence[Token], i: int, cues: Cues) -> bool:
+    """Token i starts a clause: first in its sentence, after markers, or after a comma."""
+    if i == 0 or all(t.text in cues.markers for t in tokens[:i]):
+        return True
+    between = text[tokens[i - 1].end : tokens[i].start]
+    if any(ch in between for ch in ",;:—–(-"):
+        return True
+    return tokens[i - 1].text in cues.markers and tokens[i - 1].text not in cues.subjects
+
+
+def _wh_at(tokens: Sequence[Token], i: int, cues: Cues) -> int | None:
+    """Index of a question word at i, allowing a preposition before it ("на чём")."""
+    if tokens[i].text in cues.question_words or tokens[i].text in cues.wh_contractions:
+        return i
+    if (
+        tokens[i].text in cues.wh_prepositions
+        and i + 1 < len(tokens)
+        and tokens[i + 1].text in cues.question_words
+    ):
+        return i + 1
+    return None
+
+
+def _wh_inverted(tokens: Sequence[Token], i: int, cues: Cues) -> bool:
+    """English: question word, a few bridge words, then auxiliary + subject."""
+    if not cues.auxiliaries:
+        return False
+    j = i + 1
+    for _ in range(4):
+        if j >= len(tokens):
+            return False
+        if tokens[j].text in cues.auxiliaries:
+            return j + 1 < len(tokens) and tokens[j + 1].text in cues.subjects
+        if tokens[j].text not in cues.wh_bridge:
+            return False
+        j += 1
+    return False
+
+
+def _onsets(text: str, tokens: Sequence[Token], cues: Cues, mode: str) -> list[tuple[int, str]]:
+    """(token index, kind) of every place a question may start, in order.
+
+    ``mode`` is "statement" (a sentence ending in "."), "question" (ending in "?") or
+    "asr" (speech without punctuation, where a question may start mid-run).
+    """
+    loose = mode != "statement"
+    asr = mode == "asr"
+    found: list[tuple[int, str]] = []
+    covered = -1  # tokens up to here belong to an onset already found
+    for i in range(len(tokens)):
+        if i <= covered:
+            continue
+        word = tokens[i].text
+        before = tokens[i - 1].text if i > 0 else ""
+        if asr and before in cues.choice:
+            continue  # "…, or would you rather…": the same question goes on
+        clause = _clause_start(text, tokens, i, cues)
+        phrase = next((p for p in cues.indirect if _match(tokens, i, p)), None)
+        if phrase and before not in cues.indirect_not_after:
+            found.append((i, "indirect"))
+            covered = i + len(phrase) + 4  # "can I ask how…": the embedded wh is part of it
+            continue
+        yes_no = next((p for p in cues.yes_no_starts if _match(tokens, i, p)), None)
+        if yes_no and loose and clause:
+            found.append((i, "yes_no"))
+            covered = i + len(yes_no)
+            continue
+        wh = _wh_at(tokens, i, cues)
+        if wh is not None and _wh_onset(tokens, i, wh, cues, clause, mode):
+            found.append((i, "wh"))
+            covered = wh + 2
+            continue
+        if i + 1 < len(tokens) and tokens[i + 1].text == "ли" and (clause or i <= 1):
+            found.append((i, "li"))
+            covered = i + 1
+            continue
+        if (
+            word in cues.auxiliaries
+            and i + 1 < len(tokens)
+            and _inversion(tokens, i, cues, clause, asr)
+        ):
+            found.append((i, "aux"))
+            covered = i + 2
+    return found
+
+
+def _wh_onset(
+    tokens: Sequence[Token], i: int, wh: int, cues: Cues, clause: bool, mode: str
+) -> bool:
+    before = tokens[i - 1].text if i > 0 else ""
+    following = tokens[wh + 1].text if wh + 1 < len(tokens) else ""
+    if following in cues.wh_not_before:
+        return False
+    inverted = _wh_inverted(tokens, wh, cues)
+    subject_next = following in cues.subjects
+    contraction = tokens[wh].text in cues.wh_contractions
+    if clause:
+        if inverted or contraction or mode != "statement":
+            return not subject_next or inverted
+        return not subject_next and not cues.auxiliaries  # Russian: "что вас беспокоит"
+    if mode == "question":
+        return inverted
+    if mode != "asr" or before in cues.embedding or tokens[wh].text in cues.relative_wh:
+        return False
+    return inverted or contraction or (not subject_next and following not in cues.auxiliaries)
+
+
+def _inversion(tokens: Sequence[Token], i: int, cues: Cues, clause: bool, asr: bool) -> bool:
+    """English "aux + subject": "do you…", "is that okay", "would Thursday work"."""
+    before = tokens[i - 1].text if i > 0 else ""
+    subject = tokens[i + 1].text
+    if any(_match(tokens, i, p) for p in cues.not_inversions):
+        return False
+    if subject in cues.person_subjects:
+        return before not in cues.not_after
+    if subject in cues.loose_subjects:
+        if clause:
+            return True
+        return (
+            asr
+            and before not in cues.not_after
+            and before not in cues.subjects
+            and (before not in cues.question_words)
+        )
+    return subject in cues.subjects and clause
+
+
+def _ends_with(tokens: Sequence[Token], phrases: Sequence[tuple[str, ...]]) -> int | None:
+    """Index where a tag phrase ending the tokens starts, if one does."""
+    for phrase in phrases:
+        n = len(phrase)
+        if len(tokens) > n and tuple(t.text for t in tokens[-n:]) == phrase:
+            return len(tokens) - n
+    return None
+
+
+# --- detection ----------------------------------------------------------------------
+def _is_rhetorical(segment_text: str, cues: Cues) -> bool:
+    lowered = normalise(segment_text)
+    return any(re.search(r"(?<!\w)" + re.escape(r), lowered) for r in cues.rhetorical)
+
+
+def _after_conditional(text: str, seg: _Segment, cues: Cues) -> int | None:
+    """In "So if we could…, what would that mean?" the question starts after the comma."""
+    content = [t for t in seg.tokens if t.text not in cues.markers]
+    if not content or content[0].text not in cues.conditional_leads:
+        return None
+    comma = text.rfind(",", content[0].end, seg.end)
+    return comma if comma >= 0 else None
+
+
+def _question_spans(text: str, tokens: Sequence[Token], cues: Cues) -> list[tuple[int, int, str]]:
+    """Character spans (start, end, how) of the questions in one utterance."""
+    spans: list[tuple[int, int, str]] = []
+    for seg in _segments(text, tokens):
+        seg_text = text[seg.start : seg.end]
+        toks = seg.tokens
+        if seg.terminator == "?":
+            if _is_rhetorical(seg_text, cues):
+                continue
+            onsets = _onsets(text, toks, cues, "question")
+            cut = _after_conditional(text, seg, cues)
+            if cut is not None:
+                later = [i for i, _ in onsets if toks[i].start > cut]
+                first = (
+                    later[0] if later else next((k for k, t in enumerate(toks) if t.start > cut), 0)
+                )
+            elif onsets:
+                first = onsets[0][0]
+            else:
+                first = next((k for k, t in enumerate(toks) if t.text not in cues.markers), 0)
+            spans.append((toks[first].start, seg.end, "?"))
+        elif seg.terminator in (".", "!", "…"):
+            onsets = [
+                (i, kind)
+                for i, kind in _onsets(text, toks, cues, "statement")
+                if kind == "indirect" or (kind in ("wh", "aux", "li") and i == _lead(toks, cues))
+            ]
+            if onsets and not _is_rhetorical(seg_text, cues):
+                spans.append((toks[onsets[0][0]].start, seg.end, "cue"))
+        else:  # no punctuation: split the run at every question opening
+            spans += _unpunctuated(text, seg, cues)
+    return spans
+
+
+def _lead(tokens: Sequence[Token], cues: Cues) -> int:
+    return next((k for k, t in enumerate(tokens) if t.text not in cues.markers), 0)
+
+
+def _unpunctuated(text: str, seg: _Segment, cues: Cues) -> list[tuple[int, int, str]]:
+    toks = seg.tokens
+    onsets = [i for i, _ in _onsets(text, toks, cues, "asr")]
+    spans = []
+    for n, i in enumerate(onsets):
+        stop = onsets[n + 1] if n + 1 < len(onsets) else len(toks)
+        if stop - i >= 2 and not _is_rhetorical(text[toks[i].start : toks[stop - 1].end], cues):
+            spans.append((toks[i].start, toks[stop - 1].end, "asr"))
+    tag = _ends_with(toks, cues.asr_tags)
+    if tag is not None and len(toks) >= 4:
+        covered_to = spans[-1][1] if spans else -1
+        if covered_to < toks[tag].start:
+            start_idx = max(0, tag - 10)
+            while start_idx < tag and toks[start_idx].start < covered_to:
+                start_idx += 1
+            if not _is_rhetorical(text[toks[start_idx].start : toks[-1].end], cues):
+                spans.append((toks[start_idx].start, toks[-1].end, "tag"))
+    return spans
+
+
+def _script_matches(
+    text: str, script: Sequence[ScriptQuestion]
+) -> list[tuple[int, int, ScriptQuestion]]:
+    """Where the script's own questions were said (fuzzy, punctuation and case ignored)."""
+    out = []
+    lowered = normalise(text)
+    for question in script:
+        wanted = normalise(question.text).strip(" ?.!")
+        if len(wanted) < 8:
+            continue
+        found = fuzz.partial_ratio_alignment(wanted, lowered, score_cutoff=88)
+        if found is not None:
+            out.append((found.dest_start, found.dest_end, question))
+    return out
+
+
+def find_questions(
+    text: str, language: str = "en", script: Sequence[ScriptQuestion] = ()
+) -> list[Question]:
+    """Every question in one rep utterance, labelled open/closed and by SPIN type."""
+    cues = cues_for(language)
+    tokens = tokenize(text)
+    if not tokens:
+        return []
+    spans = _question_spans(text, tokens, cues)
+    known = _script_matches(text, script) if script else []
+    out: list[Question] = []
+    for start, end, how in spans:
+        q_text = text[start:end].strip()
+        match = next((q for s, e, q in known if s < end and e > start), None)
+        if match is not None:
+            out.append(
+                Question(
+                    q_text, start, end, match.form, match.spin, (how, "script"), from_script=True
+                )
+            )
+            continue
+        form = classify_form(q_text, cues)
+        spin, evidence = classify_spin(q_text, cues)
+        out.append(Question(q_text, start, end, form, spin, (how, *evidence)))
+    for start, end, question in known:
+        if not any(q.start < end and q.end > start for q in out):
+            out.append(
+                Question(
+                    text[start:end].strip(),
+                    start,
+                    end,
+                    question.form,
+                    question.spin,
+                    ("script",),
+                    from_script=True,
+                )
+            )
+    return sorted(out, key=lambda q: q.start)
+
+
+# --- labels -------------------------------------------------------------------------
+def classify_form(question: str, cues: Cues) -> QuestionForm:
+    """Open unless it can be answered yes/no or by picking an offered option."""
+    tokens = tokenize(question)
+    words = [t.text for t in tokens]
+    lowered = normalise(question)
+    if any(s in lowered for s in cues.scale):
+        return QuestionForm.closed
+    for k, word in enumerate(words):
+        inside = 0 < k < len(words) - 1
+        if (
+            inside
+            and word in cues.choice
+            and not any(_match(tokens, k, p) for p in cues.not_choice)
+        ):
+            return QuestionForm.closed
+    lead = _lead(tokens, cues)
+    if any(_match(tokens, lead, p) for p in cues.closed_wh):
+        return QuestionForm.closed
+    wh = next(
+        (k for k in range(lead, min(len(tokens), lead + 7)) if _is_open_wh(tokens, k, cues)), None
+    )
+    if wh is not None:
+        if tokens[wh].text in cues.choice_wh and (
+            len(words) <= 3 or any(h in lowered for h in cues.choice_hints)
+        ):
+            return QuestionForm.closed
+        # an open question word first, or embedded in the first few words ("can I ask how…")
+        return QuestionForm.open
+    if any(_match(tokens, lead, p) for p in cues.open_indirect):
+        return QuestionForm.open
+    return QuestionForm.closed
+
+
+def _is_open_wh(tokens: Sequence[Token], k: int, cues: Cues) -> bool:
+    word = tokens[k].text
+    if word in cues.choice_wh:
+        return True
+    if word in cues.wh_contractions:
+        return True
+    return word in cues.open_words
+
+
+def classify_spin(question: str, cues: Cues) -> tuple[Spin | None, tuple[str, ...]]:
+    """SPIN type by the most specific cue that matches; information questions default
+    to situation, procedural ones (logistics, rapport, calls to action) to none."""
+    best: tuple[int, str, str] | None = None
+    order = ("implication", "need_payoff", "problem", "none")
+    for rank, kind in enumerate(order):
+        for cue in find_cues(question, list(cues.spin.get(kind, ()))):
+            score = len(cue.rstrip("$")) * 10 - rank
+            if best is None or score > best[0]:
+                best = (score, kind, cue)
+    if best is not None:
+        kind, cue = best[1], best[2]
+        return (None if kind == "none" else Spin(kind)), (f"{kind}:{cue}",)
+    tokens = tokenize(question)
+    if _ends_with(tokens, cues.tags) is not None and len(tokens) > 2:
+        return None, ("tag",)
+    return Spin.situation, ("default:situation",)

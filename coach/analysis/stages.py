@@ -1,0 +1,262 @@
+"""Map utterances to the stage kinds of FORMATS.md §3 and say which stages a call covered.
+
+Without a script the generic skeleton's cue lexicons and the questions' SPIN types decide;
+with a script its lines and questions (rapidfuzz) and its stage order add evidence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+
+from rapidfuzz import fuzz
+
+from coach.analysis.questions import Question
+from coach.analysis.transcript import Role, Transcript, Utterance
+from coach.lexicon import find_cues, lexicon, normalise
+from coach.scripts.model import Script, Spin, StageKind
+
+SPIN_STAGE = {
+    Spin.situation: StageKind.situation,
+    Spin.problem: StageKind.problem,
+    Spin.implication: StageKind.implication,
+    Spin.need_payoff: StageKind.need_payoff,
+}
+OPENING_REP_TURNS = 3  # greeting and compliance happen in the first few rep turns
+PITCH_WORDS = 30  # a rep turn this long that presents the offer is a teaser
+SCRIPT_MATCH = 80  # rapidfuzz score for "this is the script's line"
+
+
+@dataclass(frozen=True)
+class StageEvidence:
+    kind: StageKind
+    confidence: float
+    reason: str
+    stage_id: str | None = None  # the script's stage, when a script was matched
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """One stage kind in one call: was it covered, where, and how sure are we."""
+
+    kind: StageKind
+    covered: bool
+    utterances: tuple[int, ...]
+    start: float | None
+    confidence: float
+    stage_id: str | None = None
+
+
+@dataclass(frozen=True)
+class StageCues:
+    cues: dict[str, list[str]]
+    objections: dict[str, list[str]]
+
+
+@cache
+def stage_cues(language: str) -> StageCues:
+    data = lexicon(language)
+    stages = data.get("stages") or {}
+    objections = data.get("objections") or {}
+    return StageCues(
+        cues={k: [normalise(str(c)) for c in v] for k, v in stages.items()},
+        objections={k: [normalise(str(c)) for c in v] for k, v in objections.items()},
+    )
+
+
+def objection_hits(text: str, language: str, script: Script | None = None) -> list[tuple[str, str]]:
+    """(category, trigger) of every objection a client utterance voices."""
+    out: list[tuple[str, str]] = []
+    if script is not None:
+        lowered = normalise(text)
+        for objection in script.objections:
+            for trigger in objection.triggers:
+                wanted = normalise(trigger)
+                if len(wanted) >= 4 and fuzz.partial_ratio(wanted, lowered) >= 90:
+                    out.append((objection.category, trigger))
+                    break
+    for category, triggers in stage_cues(language).objections.items():
+        hit = find_cues(text, triggers)
+        if hit:
+            out.append((category, hit[0]))
+    return out
+
+
+def _has(text: str, language: str, kind: str) -> list[str]:
+    return find_cues(text, stage_cues(language).cues.get(kind, []))
+
+
+def _script_lines(script: Script) -> list[tuple[str, StageKind, str, int]]:
+    out = []
+    for order, stage in enumerate(script.stages):
+        for line in [*stage.lines, *(q.text for q in stage.questions)]:
+            if "{{" in line or len(line) < 12:
+                continue
+            out.append((normalise(line), stage.kind, stage.id, order))
+    return out
+
+
+def _script_evidence(
+    utterance: Utterance, lines: Sequence[tuple[str, StageKind, str, int]], last_order: int
+) -> StageEvidence | None:
+    """The script stage this utterance says (best fuzzy match; ties go forward in order)."""
+    text = normalise(utterance.text)
+    best: tuple[float, int, StageKind, str] | None = None
+    for line, kind, stage_id, order in lines:
+        score = fuzz.partial_ratio(line, text) if len(line) <= len(text) else fuzz.ratio(line, text)
+        if score < SCRIPT_MATCH:
+            continue
+        # order prior: stages mostly follow the script; objections can come anywhere
+        if kind is not StageKind.objection and order < last_order - 1:
+            score -= 10
+        if best is None or score > best[0]:
+            best = (score, order, kind, stage_id)
+    if best is None or best[0] < SCRIPT_MATCH:
+        return None
+    return StageEvidence(best[2], min(1.0, best[0] / 100), "script line", best[3])
+
+
+def _rep_stages(
+    utterance: Utterance,
+    questions: Sequence[Question],
+    language: str,
+    *,
+    rep_turn: int,
+    after_objection: bool,
+    diagnosed: bool,
+) -> list[StageEvidence]:
+    """Stage kinds of one rep turn from cues, its questions and where it falls."""
+    text = utterance.text
+    found: list[StageEvidence] = []
+    opening = rep_turn < OPENING_REP_TURNS
+    if _has(text, language, "compliance") and (opening or rep_turn < 6):
+        found.append(StageEvidence(StageKind.compliance, 0.8, "compliance notice"))
+    if opening and _has(text, language, "greeting"):
+        found.append(StageEvidence(StageKind.greeting, 0.8, "introduction"))
+    if _has(text, language, "small_talk") and not diagnosed and rep_turn < 8:
+        found.append(StageEvidence(StageKind.small_talk, 0.6, "rapport"))
+    if _has(text, language, "feedback") and questions:
+        found.append(StageEvidence(StageKind.feedback, 0.7, "satisfaction question"))
+    if _has(text, language, "referral") and questions:
+        found.append(StageEvidence(StageKind.referral, 0.6, "referral ask"))
+    if after_objection:
+        found.append(StageEvidence(StageKind.objection, 0.7, "answers an objection"))
+    for question in questions:
+        if question.spin is None:
+            continue
+        kind = SPIN_STAGE[question.spin]
+        if kind is StageKind.situation and (
+            (_has(question.text, language, "qualification") and not diagnosed) or after_objection
+        ):
+            kind = StageKind.qualification if not after_objection else StageKind.objection
+        found.append(StageEvidence(kind, 0.7, f"{question.spin.value} question"))
+    words = utterance.word_count
+    pitch = _has(text, language, "teaser")
+    if words >= PITCH_WORDS and pitch and not after_objection and not opening:
+        found.append(StageEvidence(StageKind.teaser, 0.6, "presents the offer"))
+    elif words >= PITCH_WORDS * 2 and pitch:
+        found.append(StageEvidence(StageKind.teaser, 0.5, "long presentation"))
+    if _closes(text, language):
+        found.append(StageEvidence(StageKind.close, 0.7, "fixes the next step"))
+    return found
+
+
+def _closes(text: str, language: str) -> bool:
+    """A next step is being agreed: a date or time together with an arrangement."""
+    return bool(_has(text, language, "date_time")) and bool(_has(text, language, "close"))
+
+
+def _unique(evidence: Sequence[StageEvidence]) -> list[StageEvidence]:
+    best: dict[StageKind, StageEvidence] = {}
+    for item in evidence:
+        if item.kind not in best or item.confidence > best[item.kind].confidence:
+            best[item.kind] = item
+    return list(best.values())
+
+
+def label_stages(
+    transcript: Transcript,
+    questions: Sequence[Sequence[Question]],
+    script: Script | None = None,
+) -> list[list[StageEvidence]]:
+    """Stage evidence for every utterance (a client answer takes its question's stage)."""
+    language = transcript.language
+    lines = _script_lines(script) if script else []
+    out: list[list[StageEvidence]] = []
+    rep_turn = 0
+    pending_objection = False
+    diagnosed = False
+    last_order = 0
+    last_rep: list[StageEvidence] = []
+    for utterance, found in zip(transcript.utterances, questions, strict=True):
+        if utterance.speaker is Role.client:
+            evidence: list[StageEvidence] = []
+            hits = objection_hits(utterance.text, language, script)
+            substantive = utterance.word_count > 2
+            if hits and substantive and rep_turn > 0:
+                evidence.append(StageEvidence(StageKind.objection, 0.7, f"objection: {hits[0][1]}"))
+                pending_objection = True
+            elif substantive and last_rep:
+                evidence += [
+                    StageEvidence(e.kind, e.confidence * 0.9, "answers the rep", e.stage_id)
+                    for e in last_rep
+                    if e.kind is not StageKind.teaser
+                ]
+            out.append(_unique(evidence))
+            continue
+        evidence = _rep_stages(
+            utterance,
+            found,
+            language,
+            rep_turn=rep_turn,
+            after_objection=pending_objection,
+            diagnosed=diagnosed,
+        )
+        if lines:
+            matched = _script_evidence(utterance, lines, last_order)
+            if matched is not None:
+                evidence.append(matched)
+                if script is not None:
+                    ids = [s.id for s in script.stages]
+                    last_order = max(last_order, ids.index(matched.stage_id or ids[0]))
+        evidence = _unique(evidence)
+        out.append(evidence)
+        last_rep = [e for e in evidence if found] if found else []
+        if any(
+            e.kind in (StageKind.situation, StageKind.problem, StageKind.qualification)
+            for e in evidence
+        ):
+            diagnosed = True
+        pending_objection = False
+        rep_turn += 1
+    return out
+
+
+def coverage(
+    transcript: Transcript,
+    evidence: Sequence[Sequence[StageEvidence]],
+    script: Script | None = None,
+) -> list[Coverage]:
+    """Every stage kind the call (or the script) concerns, covered or not."""
+    wanted: list[StageKind] = []
+    if script is not None:
+        for stage in script.stages:
+            if stage.kind not in wanted:
+                wanted.append(stage.kind)
+    out = []
+    kinds = list(StageKind)
+    for kind in kinds:
+        where = [i for i, items in enumerate(evidence) if any(e.kind is kind for e in items)]
+        if not where and kind not in wanted:
+            continue
+        confidence = max(
+            (e.confidence for items in evidence for e in items if e.kind is kind), default=0.0
+        )
+        first = transcript.utterances[where[0]].start if where else None
+        stage_id = next(
+            (e.stage_id for items in evidence for e in items if e.kind is kind and e.stage_id),
+            None,
+        )
+        out.append(Coverage(kind, bool(where), tuple(where), first, round(confidence, 2), stage_id))
+    return out
