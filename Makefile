@@ -19,8 +19,9 @@ demo: $(STAMP)
 	$(BIN)/coach script list
 	$(BIN)/coach script lint --strict script_templates/*.yaml
 	$(BIN)/coach rubric lint rubrics/*.yaml
-	$(BIN)/coach script render car-dealer-en --example --format text
-	$(BIN)/coach script render car-dealer-ru --example --format text
+	$(BIN)/coach script render car-dealer-en --example --format text | head -40
+	$(BIN)/coach score examples/calls/en-car-dealer-good.txt
+	$(BIN)/coach score examples/calls/*.txt
 
 ## test: all checks (ruff, mypy on coach/, pytest)
 test: lint typecheck pytest

@@ -437,6 +437,11 @@ def rubric_metrics() -> None:
     click.echo("checks: " + ", ".join(c.value for c in Check))
 
 
+from coach.cli_score import register  # noqa: E402  (the analysis commands)
+
+register(cli, _settings)
+
+
 # --- entry point --------------------------------------------------------------------
 def _report(exc: CoachError) -> None:
     colour = sys.stderr.isatty()

@@ -247,3 +247,103 @@ def score_call(call: LabelledCall, name: str, analyse: Analyser) -> Tally:
     if analysis.metrics.rep_talk_ratio is not None:
         tally.ratio_errors.append(abs(analysis.metrics.rep_talk_ratio - call.rep_talk_ratio))
     return tally
+
+
+# --- the report `coach eval` prints ----------------------------------------------------
+TARGETS = {
+    "question_f1": 0.95,
+    "form_accuracy": 0.90,
+    "spin_accuracy": 0.85,
+    "stage_f1": 0.90,
+}
+ASR_TARGETS = {"question_f1": 0.90}
+COLUMNS = [
+    ("question_precision", "Q prec"),
+    ("question_recall", "Q rec"),
+    ("question_f1", "Q F1"),
+    ("form_accuracy", "open/closed"),
+    ("spin_accuracy", "SPIN"),
+    ("stage_f1", "stage F1"),
+    ("talk_ratio_mae", "talk MAE"),
+]
+
+
+@dataclass
+class EvalReport:
+    files: int
+    rows: dict[tuple[str, str], Tally]  # (variant, language or "all") → tally
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "files": self.files,
+            "results": [
+                {"variant": v, "language": lang, "questions": t.gold, **t.rates()}
+                for (v, lang), t in self.rows.items()
+            ],
+            "targets": TARGETS,
+            "asr_targets": ASR_TARGETS,
+        }
+
+    def table(self) -> str:
+        header = f"{'variant':<8}{'lang':<6}{'calls':>6}{'gold Q':>8}" + "".join(
+            f"{title:>12}" for _, title in COLUMNS
+        )
+        lines = [header, "-" * len(header)]
+        for (name, lang), tally in self.rows.items():
+            rates = tally.rates()
+            cells = []
+            for key, _ in COLUMNS:
+                value = rates[key]
+                target = TARGETS.get(key)
+                if name == "asr":
+                    target = ASR_TARGETS.get(key, target)
+                mark = "" if target is None or value is None else ("" if value >= target else "*")
+                cells.append(f"{'—' if value is None else f'{value:.3f}'}{mark:>1}".rjust(12))
+            lines.append(
+                f"{name:<8}{lang:<6}{len(tally.stage_f1):>6}{tally.gold:>8}" + "".join(cells)
+            )
+        lines.append("")
+        lines.append(
+            "targets: question F1 ≥ 0.95 (≥ 0.90 asr), open/closed ≥ 0.90, "
+            "SPIN ≥ 0.85, stage F1 ≥ 0.90, talk ratio exact; * = below target"
+        )
+        return "\n".join(lines) + "\n"
+
+    def confusion_text(self) -> str:
+        from collections import Counter
+
+        lines = ["", "SPIN confusions (gold → predicted), json variant:"]
+        counts: Counter[tuple[str, str]] = Counter()
+        examples: dict[tuple[str, str], str] = {}
+        for (name, lang), tally in self.rows.items():
+            if name != "json" or lang != "all":
+                continue
+            for gold, predicted, file, text in tally.confusions:
+                counts[(gold, predicted)] += 1
+                examples.setdefault((gold, predicted), f"{file}: {text}")
+        for (gold, predicted), n in counts.most_common():
+            lines.append(
+                f"  {gold:>12} → {predicted:<12} {n:>3}   e.g. {examples[(gold, predicted)]}"
+            )
+        return "\n".join(lines) + "\n"
+
+
+def run_eval(paths: Sequence[Path], variants: Sequence[str]) -> EvalReport:
+    """Score every labelled call in every variant; rows per language and overall."""
+    from coach.analysis.analyse import analyse
+
+    calls = [load_labelled(p) for p in paths if p.suffix == ".json"]
+    rows: dict[tuple[str, str], Tally] = {}
+    languages = sorted({c.language for c in calls})
+    for name in variants:
+        if name not in VARIANTS:
+            raise TranscriptError(f"unknown variant '{name}' (use {', '.join(VARIANTS)})")
+        per_language = {lang: Tally() for lang in languages}
+        for call in calls:
+            per_language[call.language].add(score_call(call, name, analyse))
+        overall = Tally()
+        for lang in languages:
+            rows[(name, lang)] = per_language[lang]
+            overall.add(per_language[lang])
+        rows[(name, "all")] = overall
+    return EvalReport(len(calls), rows)

@@ -1,0 +1,209 @@
+"""`coach score` and `coach eval`: the team lead's commands over transcripts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from coach.analysis.analyse import analyse
+from coach.analysis.rubric import Rubric, load_rubric
+from coach.analysis.scorecard import Scorecard, build, render_text, to_dict, to_markdown
+from coach.analysis.transcript import SUFFIXES, Transcript, load_transcript
+from coach.config import Settings
+from coach.errors import CoachError, Problem
+from coach.scripts.loader import load_script
+from coach.scripts.model import Script, StageKind
+
+EXIT_BELOW = 3
+DEFAULT_RUBRIC = "discovery"
+AFTER_SALE_RUBRIC = "after-sale"
+
+
+def pick_rubric(rubric: str | None, script: Script | None, settings: Settings) -> Rubric:
+    """The named rubric, else one that fits the script (after-sale calls have their own)."""
+    if rubric is None:
+        after_sale = script is not None and any(s.kind is StageKind.feedback for s in script.stages)
+        rubric = AFTER_SALE_RUBRIC if after_sale else DEFAULT_RUBRIC
+    return load_rubric(rubric, settings.rubric_dirs)
+
+
+def pick_script(name: str | None, transcript: Transcript, settings: Settings) -> Script | None:
+    """--script, else the transcript's own `# script:` header, else the generic skeleton."""
+    name = name or transcript.meta.get("script")
+    if not name:
+        return None
+    return (
+        load_script(name, settings.template_dirs)
+        if not Path(name).is_file()
+        else load_script(Path(name), settings.template_dirs)
+    )
+
+
+def expand(paths: tuple[Path, ...]) -> list[Path]:
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            out += sorted(p for p in path.iterdir() if p.suffix.lower() in SUFFIXES)
+        else:
+            out.append(path)
+    return out
+
+
+def score_file(
+    path: Path,
+    *,
+    script: str | None,
+    rubric: str | None,
+    rep: str | None,
+    language: str | None,
+    settings: Settings,
+) -> Scorecard:
+    transcript = load_transcript(path, rep_label=rep)
+    if language:
+        from dataclasses import replace
+
+        transcript = replace(transcript, language=language)
+    chosen = pick_script(script, transcript, settings)
+    return build(analyse(transcript, chosen), pick_rubric(rubric, chosen, settings))
+
+
+def _write(card: Scorecard, fmt: str, out: Path) -> Path:
+    stem = Path(card.source or "call").stem
+    out.mkdir(parents=True, exist_ok=True)
+    if fmt == "md":
+        target = out / f"{stem}.scorecard.md"
+        target.write_text(to_markdown(card), encoding="utf-8")
+    elif fmt == "text":
+        target = out / f"{stem}.scorecard.txt"
+        target.write_text(render_text([card]), encoding="utf-8")
+    else:
+        target = out / f"{stem}.scorecard.json"
+        target.write_text(
+            json.dumps(to_dict(card), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        )
+    return target
+
+
+def register(cli: click.Group, settings_of: Any) -> None:
+    """Add the analysis commands to the root group."""
+
+    @cli.command("score")
+    @click.argument(
+        "transcripts", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True)
+    )
+    @click.option(
+        "--script",
+        "script_ref",
+        help="Script id or file (default: the transcript's "
+        "`# script:` header, else the generic skeleton).",
+    )
+    @click.option(
+        "--rubric",
+        "rubric_ref",
+        help=f"Rubric id or file (default: {DEFAULT_RUBRIC}; "
+        f"{AFTER_SALE_RUBRIC} for after-sale scripts).",
+    )
+    @click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["text", "json", "md"]),
+        default="text",
+        show_default=True,
+    )
+    @click.option(
+        "--out",
+        type=click.Path(path_type=Path, file_okay=False),
+        help="Write one scorecard file per transcript into this directory.",
+    )
+    @click.option(
+        "--fail-under",
+        type=float,
+        metavar="N",
+        help="Exit 3 when any call scores below N (of 100).",
+    )
+    @click.option(
+        "--rep",
+        "rep_label",
+        metavar="LABEL",
+        help="The speaker label of the rep; every other label is the client.",
+    )
+    @click.option("--language", help="Override the transcript's language (en, ru, et, no).")
+    @click.pass_context
+    def score(
+        ctx: click.Context,
+        transcripts: tuple[Path, ...],
+        script_ref: str | None,
+        rubric_ref: str | None,
+        fmt: str,
+        out: Path | None,
+        fail_under: float | None,
+        rep_label: str | None,
+        language: str | None,
+    ) -> None:
+        """Score call transcripts (.json, .txt, .srt, .vtt) against a script and a rubric."""
+        settings = settings_of(ctx)
+        cards: list[Scorecard] = []
+        problems: list[Problem] = []
+        for path in expand(transcripts):
+            try:
+                cards.append(
+                    score_file(
+                        path,
+                        script=script_ref,
+                        rubric=rubric_ref,
+                        rep=rep_label,
+                        language=language,
+                        settings=settings,
+                    )
+                )
+            except CoachError as exc:
+                problems += exc.problems
+        for problem in problems:
+            click.echo(str(problem), err=True)
+        if out is not None:
+            for card in cards:
+                click.echo(f"wrote {_write(card, fmt, out)}", err=True)
+        if fmt == "json" and out is None:
+            data = [to_dict(c) for c in cards]
+            click.echo(
+                json.dumps(data[0] if len(data) == 1 else data, ensure_ascii=False, indent=2)
+            )
+        elif fmt == "md" and out is None:
+            click.echo("\n".join(to_markdown(c) for c in cards), nl=False)
+        elif cards:
+            click.echo(render_text(cards), nl=False)
+        if problems:
+            ctx.exit(1)
+        if fail_under is not None and any(c.total < fail_under for c in cards):
+            below = [c for c in cards if c.total < fail_under]
+            click.echo(f"{len(below)} call(s) below {fail_under:g}", err=True)
+            ctx.exit(EXIT_BELOW)
+
+    @cli.command("eval")
+    @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True))
+    @click.option(
+        "--variants",
+        default="json,text,asr",
+        show_default=True,
+        help="Input variants: json (as given), text (timestamped plain text), "
+        "asr (plain text, lowercased, no punctuation).",
+    )
+    @click.option(
+        "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+    )
+    @click.option("--errors", is_flag=True, help="List SPIN confusions after the table.")
+    def evaluate(paths: tuple[Path, ...], variants: str, fmt: str, errors: bool) -> None:
+        """Measure accuracy on labelled calls (the shared/data/dev JSON format)."""
+        from coach.analysis.evaluate import run_eval
+
+        chosen = [v.strip() for v in variants.split(",") if v.strip()]
+        report = run_eval(expand(paths), chosen)
+        if fmt == "json":
+            click.echo(json.dumps(report.as_dict(), indent=2))
+            return
+        click.echo(report.table(), nl=False)
+        if errors:
+            click.echo(report.confusion_text(), nl=False)
