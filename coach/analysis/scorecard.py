@@ -9,6 +9,7 @@ from typing import Any
 from coach.analysis.analyse import Analysis
 from coach.analysis.rubric import Rubric
 from coach.analysis.scoring import CriterionResult, score_criteria, total
+from coach.scripts.model import StageKind
 
 SCHEMA_VERSION = 1
 
@@ -43,7 +44,7 @@ def to_dict(card: Scorecard) -> dict[str, Any]:
     analysis = card.analysis
     transcript = analysis.transcript
     script = analysis.script
-    stage_ids = {}
+    stage_ids: dict[StageKind, str] = {}
     if script is not None:
         for stage in script.stages:
             stage_ids.setdefault(stage.kind, stage.id)
@@ -118,7 +119,7 @@ def to_dict(card: Scorecard) -> dict[str, Any]:
 def _clock(seconds: float | None) -> str:
     if seconds is None:
         return "—"
-    whole = int(round(seconds))
+    whole = round(seconds)
     return f"{whole // 60}:{whole % 60:02d}"
 
 

@@ -5,6 +5,7 @@ Every point can be checked: evidence names utterances, times and the words said.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -216,7 +217,7 @@ def _stages_in_order(analysis: Analysis, criterion: Criterion) -> Result:
             firsts.append((order.index(kind), found.utterances[0], kind))
     if len(firsts) < 2:
         return Result(None, None, "too few stages to judge their order")
-    pairs = list(zip(firsts, firsts[1:], strict=False))
+    pairs = list(itertools.pairwise(firsts))
     in_order = sum(1 for a, b in pairs if a[1] <= b[1])
     fraction = in_order / len(pairs)
     backwards = [(a[2].value, b[2].value) for a, b in pairs if a[1] > b[1]]
