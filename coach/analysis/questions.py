@@ -276,7 +276,7 @@ def _onsets(text: str, tokens: Sequence[Token], cues: Cues, mode: str) -> list[t
             continue
         wh = _wh_at(tokens, i, cues)
         if wh is not None and _wh_onset(tokens, i, wh, cues, clause, mode):
-            found.append((i, "wh"))
+            found.append((i, "wh_inverted" if _wh_inverted(tokens, wh, cues) else "wh"))
             covered = wh + 2
             continue
         if i + 1 < len(tokens) and tokens[i + 1].text == "ли" and (clause or i <= 1):
@@ -349,13 +349,36 @@ def _is_rhetorical(segment_text: str, cues: Cues) -> bool:
     return any(re.search(r"(?<!\w)" + re.escape(r), lowered) for r in cues.rhetorical)
 
 
-def _after_conditional(text: str, seg: _Segment, cues: Cues) -> int | None:
-    """In "So if we could…, what would that mean?" the question starts after the comma."""
-    content = [t for t in seg.tokens if t.text not in cues.markers]
-    if not content or content[0].text not in cues.conditional_leads:
+def _after_conditional(
+    text: str, seg: _Segment, onsets: Sequence[tuple[int, str]], cues: Cues
+) -> int | None:
+    """In "So if we could…, what would that mean?" the question starts after the if-clause:
+    at the first question opening that follows a comma after the condition."""
+    toks = seg.tokens
+    lead = _lead(toks, cues)
+    if lead >= len(toks) or toks[lead].text not in cues.conditional_leads:
         return None
-    comma = text.rfind(",", content[0].end, seg.end)
-    return comma if comma >= 0 else None
+    for index, _kind in onsets:
+        if index > lead and "," in text[toks[lead].end : toks[index].start]:
+            return index
+    comma = text.find(",", toks[lead].end, seg.end)
+    return next((k for k, t in enumerate(toks) if t.start > comma), None) if comma >= 0 else None
+
+
+def _question_start(text: str, seg: _Segment, onsets: Sequence[tuple[int, str]], cues: Cues) -> int:
+    """Token where a "?" sentence's question begins (lead-ins like "So," left out)."""
+    conditional = _after_conditional(text, seg, onsets, cues)
+    if conditional is not None:
+        return conditional
+    lead = _lead(seg.tokens, cues)
+    if any(index == lead for index, _ in onsets):
+        return lead
+    # "This call is recorded, is that alright with you?": a statement, then the question
+    for index, kind in onsets:
+        between = text[seg.tokens[index - 1].end : seg.tokens[index].start] if index else ""
+        if index > lead and kind in ("aux", "wh_inverted") and "," in between:
+            return index
+    return lead
 
 
 def _question_spans(text: str, tokens: Sequence[Token], cues: Cues) -> list[tuple[int, int, str]]:
@@ -368,22 +391,14 @@ def _question_spans(text: str, tokens: Sequence[Token], cues: Cues) -> list[tupl
             if _is_rhetorical(seg_text, cues):
                 continue
             onsets = _onsets(text, toks, cues, "question")
-            cut = _after_conditional(text, seg, cues)
-            if cut is not None:
-                later = [i for i, _ in onsets if toks[i].start > cut]
-                first = (
-                    later[0] if later else next((k for k, t in enumerate(toks) if t.start > cut), 0)
-                )
-            elif onsets:
-                first = onsets[0][0]
-            else:
-                first = next((k for k, t in enumerate(toks) if t.text not in cues.markers), 0)
+            first = _question_start(text, seg, onsets, cues)
             spans.append((toks[first].start, seg.end, "?"))
         elif seg.terminator in (".", "!", "…"):
             onsets = [
                 (i, kind)
                 for i, kind in _onsets(text, toks, cues, "statement")
-                if kind == "indirect" or (kind in ("wh", "aux", "li") and i == _lead(toks, cues))
+                if kind == "indirect"
+                or (kind in ("wh", "wh_inverted", "aux", "li") and i == _lead(toks, cues))
             ]
             if onsets and not _is_rhetorical(seg_text, cues):
                 spans.append((toks[onsets[0][0]].start, seg.end, "cue"))
@@ -515,6 +530,47 @@ def _is_open_wh(tokens: Sequence[Token], k: int, cues: Cues) -> bool:
     return word in cues.open_words
 
 
+def _names_someone(question: str, content: Sequence[Token], cues: Cues) -> bool:
+    """A short "is that / это + Name?" identity check (names keep their capitals)."""
+    if len(content) > 5 or len(content) < 2:
+        return False
+    rest = content[2:] if content[0].text in cues.auxiliaries else content[1:]
+    return bool(rest) and all(question[t.start : t.start + 1].isupper() for t in rest)
+
+
+SECOND_PERSON = {
+    "you",
+    "your",
+    "you're",
+    "you've",
+    "you'd",
+    "you'll",
+    "yours",
+    "вы",
+    "вам",
+    "вас",
+    "ваш",
+    "ваша",
+    "ваше",
+    "ваши",
+    "вашего",
+    "вашей",
+    "вашу",
+    "вашим",
+    "teie",
+    "teil",
+    "teile",
+    "te",
+    "sa",
+    "sul",
+    "du",
+    "deg",
+    "dere",
+    "din",
+    "ditt",
+}
+
+
 def classify_spin(question: str, cues: Cues) -> tuple[Spin | None, tuple[str, ...]]:
     """SPIN type by the most specific cue that matches; information questions default
     to situation, procedural ones (logistics, rapport, calls to action) to none."""
@@ -529,6 +585,15 @@ def classify_spin(question: str, cues: Cues) -> tuple[Spin | None, tuple[str, ..
         kind, cue = best[1], best[2]
         return (None if kind == "none" else Spin(kind)), (f"{kind}:{cue}",)
     tokens = tokenize(question)
-    if _ends_with(tokens, cues.tags) is not None and len(tokens) > 2:
-        return None, ("tag",)
+    content = tokens[_lead(tokens, cues) :]
+    if any(_match(content, 0, p) for p in cues.closed_wh if len(p) > 1):
+        return None, ("proposal",)  # "How about eleven?"
+    if len(content) <= 2:
+        return None, ("short",)  # "Сергей?", "Fair enough?", "Что лучше?"
+    if _names_someone(question, content, cues):
+        return None, ("identity",)  # "Is that Mrs Gallagher?"
+    tag = _ends_with(tokens, cues.tags)
+    if tag is not None and len(tokens) > 2 and "," in question:
+        if not any(t.text in SECOND_PERSON for t in tokens[:tag]):
+            return None, ("tag",)  # "That's crazy, right?": a claim, not a question about them
     return Spin.situation, ("default:situation",)
