@@ -593,7 +593,7 @@ def classify_spin(question: str, cues: Cues) -> tuple[Spin | None, tuple[str, ..
     if _names_someone(question, content, cues):
         return None, ("identity",)  # "Is that Mrs Gallagher?"
     tag = _ends_with(tokens, cues.tags)
-    if tag is not None and len(tokens) > 2 and "," in question:
-        if not any(t.text in SECOND_PERSON for t in tokens[:tag]):
-            return None, ("tag",)  # "That's crazy, right?": a claim, not a question about them
+    about_them = tag is not None and any(t.text in SECOND_PERSON for t in tokens[:tag])
+    if tag is not None and len(tokens) > 2 and "," in question and not about_them:
+        return None, ("tag",)  # "That's crazy, right?": a claim, not a question about them
     return Spin.situation, ("default:situation",)
