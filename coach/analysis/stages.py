@@ -124,21 +124,21 @@ def _rep_stages(
     *,
     rep_turn: int,
     after_objection: bool,
-    diagnosed: bool,
 ) -> list[StageEvidence]:
     """Stage kinds of one rep turn from cues, its questions and where it falls."""
     text = utterance.text
     found: list[StageEvidence] = []
     opening = rep_turn < OPENING_REP_TURNS
-    if _has(text, language, "compliance") and (opening or rep_turn < 6):
+    if _has(text, language, "compliance") and rep_turn < 6:
         found.append(StageEvidence(StageKind.compliance, 0.8, "compliance notice"))
     if opening and _has(text, language, "greeting"):
         found.append(StageEvidence(StageKind.greeting, 0.8, "introduction"))
-    if _has(text, language, "small_talk") and not diagnosed and rep_turn < 8:
+    if _has(text, language, "small_talk") and rep_turn < 8:
         found.append(StageEvidence(StageKind.small_talk, 0.6, "rapport"))
-    if _has(text, language, "feedback") and questions:
+    feedback = bool(questions) and bool(_has(text, language, "feedback"))
+    if feedback:
         found.append(StageEvidence(StageKind.feedback, 0.7, "satisfaction question"))
-    if _has(text, language, "referral") and questions:
+    elif questions and _has(text, language, "referral"):
         found.append(StageEvidence(StageKind.referral, 0.6, "referral ask"))
     if after_objection:
         found.append(StageEvidence(StageKind.objection, 0.7, "answers an objection"))
@@ -146,25 +146,25 @@ def _rep_stages(
         if question.spin is None:
             continue
         kind = SPIN_STAGE[question.spin]
-        if kind is StageKind.situation and (
-            (_has(question.text, language, "qualification") and not diagnosed) or after_objection
-        ):
-            kind = StageKind.qualification if not after_objection else StageKind.objection
+        if after_objection:
+            kind = StageKind.objection
+        elif kind is StageKind.situation and _has(question.text, language, "qualification"):
+            kind = StageKind.qualification
         found.append(StageEvidence(kind, 0.7, f"{question.spin.value} question"))
     words = utterance.word_count
     pitch = _has(text, language, "teaser")
-    if words >= PITCH_WORDS and pitch and not after_objection and not opening:
+    if pitch and (
+        (words >= PITCH_WORDS and rep_turn >= 1 and not after_objection) or words >= PITCH_WORDS * 2
+    ):
         found.append(StageEvidence(StageKind.teaser, 0.6, "presents the offer"))
-    elif words >= PITCH_WORDS * 2 and pitch:
-        found.append(StageEvidence(StageKind.teaser, 0.5, "long presentation"))
-    if _closes(text, language):
+    if _closes(text, language, bool(questions)):
         found.append(StageEvidence(StageKind.close, 0.7, "fixes the next step"))
     return found
 
 
-def _closes(text: str, language: str) -> bool:
-    """A next step is being agreed: a date or time together with an arrangement."""
-    return bool(_has(text, language, "date_time")) and bool(_has(text, language, "close"))
+def _closes(text: str, language: str, asks: bool) -> bool:
+    """A next step is being agreed: a day or time, with an arrangement or a question."""
+    return bool(_has(text, language, "date_time")) and (asks or bool(_has(text, language, "close")))
 
 
 def _unique(evidence: Sequence[StageEvidence]) -> list[StageEvidence]:
@@ -173,6 +173,40 @@ def _unique(evidence: Sequence[StageEvidence]) -> list[StageEvidence]:
         if item.kind not in best or item.confidence > best[item.kind].confidence:
             best[item.kind] = item
     return list(best.values())
+
+
+ANSWER_NOT_OBJECTION = frozenset({"competitor", "not_decision_maker", "price", "not_now", "fear"})
+CUE_KINDS = {
+    StageKind.compliance: "compliance",
+    StageKind.greeting: "greeting",
+    StageKind.small_talk: "small_talk",
+}
+
+
+def _answer_stages(
+    rep: Utterance,
+    rep_evidence: Sequence[StageEvidence],
+    questions: Sequence[Question],
+    language: str,
+) -> list[StageEvidence]:
+    """A client's answer takes the stage of what the rep just said or asked.
+
+    Cue-only stages (a recording notice) carry over only when the last question is about
+    them: "This call is recorded, is that okay?" → compliance; "Got two minutes?" → greeting.
+    """
+    context = rep.text
+    if questions:
+        last = questions[-1]
+        context = rep.text[max(0, last.start - 120) : last.end]
+    out = []
+    for item in rep_evidence:
+        cue = CUE_KINDS.get(item.kind)
+        if cue is not None and questions and not _has(context, language, cue):
+            continue
+        out.append(
+            StageEvidence(item.kind, item.confidence * 0.9, "answers the rep", item.stage_id)
+        )
+    return out
 
 
 def label_stages(
@@ -186,32 +220,27 @@ def label_stages(
     out: list[list[StageEvidence]] = []
     rep_turn = 0
     pending_objection = False
-    diagnosed = False
     last_order = 0
-    last_rep: list[StageEvidence] = []
+    last_rep: tuple[Utterance, list[StageEvidence], Sequence[Question]] | None = None
+    pitched = False
     for utterance, found in zip(transcript.utterances, questions, strict=True):
         if utterance.speaker is Role.client:
             evidence: list[StageEvidence] = []
             hits = objection_hits(utterance.text, language, script)
-            substantive = utterance.word_count > 2
-            if hits and substantive and rep_turn > 0:
+            diagnostic = last_rep is not None and any(q.spin for q in last_rep[2])
+            if diagnostic:
+                hits = [h for h in hits if h[0] not in ANSWER_NOT_OBJECTION]
+            if not hits and pitched and _concern(utterance.text, language):
+                hits = [("concern", "hesitates after the offer")]
+            if hits and rep_turn > 0 and utterance.word_count > 1:
                 evidence.append(StageEvidence(StageKind.objection, 0.7, f"objection: {hits[0][1]}"))
                 pending_objection = True
-            elif substantive and last_rep:
-                evidence += [
-                    StageEvidence(e.kind, e.confidence * 0.9, "answers the rep", e.stage_id)
-                    for e in last_rep
-                    if e.kind is not StageKind.teaser
-                ]
+            elif last_rep is not None and utterance.word_count > 2:
+                evidence += _answer_stages(*last_rep, language)
             out.append(_unique(evidence))
             continue
         evidence = _rep_stages(
-            utterance,
-            found,
-            language,
-            rep_turn=rep_turn,
-            after_objection=pending_objection,
-            diagnosed=diagnosed,
+            utterance, found, language, rep_turn=rep_turn, after_objection=pending_objection
         )
         if lines:
             matched = _script_evidence(utterance, lines, last_order)
@@ -222,14 +251,77 @@ def label_stages(
                     last_order = max(last_order, ids.index(matched.stage_id or ids[0]))
         evidence = _unique(evidence)
         out.append(evidence)
-        last_rep = [e for e in evidence if found] if found else []
-        if any(
-            e.kind in (StageKind.situation, StageKind.problem, StageKind.qualification)
-            for e in evidence
-        ):
-            diagnosed = True
+        pitched = pitched or any(e.kind is StageKind.teaser for e in evidence)
+        last_rep = (utterance, evidence, found)
         pending_objection = False
         rep_turn += 1
+    return _after_sale(_qualification(out, questions, transcript))
+
+
+def _concern(text: str, language: str) -> bool:
+    """A price or constraint weighed with a "but": "That's more than I was thinking"."""
+    data = lexicon(language)
+    topics = [normalise(str(c)) for c in data.get("objection_topics", [])]
+    hedges = [normalise(str(c)) for c in data.get("objection_hedges", [])]
+    return bool(find_cues(text, topics)) and bool(find_cues(text, hedges))
+
+
+def _qualification(
+    evidence: list[list[StageEvidence]],
+    questions: Sequence[Sequence[Question]],
+    transcript: Transcript,
+) -> list[list[StageEvidence]]:
+    """Screening questions: the closed (yes/no or either/or) situation questions asked
+    before the first problem question, like "Do you own the house, or rent?"."""
+    out = [list(items) for items in evidence]
+    for index, (utterance, found) in enumerate(zip(transcript.utterances, questions, strict=True)):
+        if any(q.spin in (Spin.problem, Spin.implication, Spin.need_payoff) for q in found):
+            break
+        if utterance.speaker is not Role.rep:
+            continue
+        screening = [q for q in found if q.spin is Spin.situation and q.form.value == "closed"]
+        if not screening:
+            continue
+        kinds = {e.kind for e in out[index]}
+        if StageKind.objection in kinds or StageKind.feedback in kinds:
+            continue
+        out[index] = _unique(
+            [
+                StageEvidence(StageKind.qualification, e.confidence, "screening question")
+                if e.kind is StageKind.situation
+                and not any(q.spin is Spin.situation and q.form.value == "open" for q in found)
+                else e
+                for e in out[index]
+            ]
+            + [StageEvidence(StageKind.qualification, 0.6, "screening question")]
+        )
+        following = index + 1
+        if following < len(out) and transcript.utterances[following].speaker is Role.client:
+            out[following] = _unique(
+                [
+                    StageEvidence(StageKind.qualification, e.confidence, e.reason)
+                    if e.kind is StageKind.situation
+                    else e
+                    for e in out[following]
+                ]
+            )
+    return out
+
+
+def _after_sale(evidence: list[list[StageEvidence]]) -> list[list[StageEvidence]]:
+    """In a follow-up call with a satisfaction question, diagnosis is part of the feedback."""
+    if not any(e.kind is StageKind.feedback for items in evidence for e in items):
+        return evidence
+    diagnosis = set(SPIN_STAGE.values()) | {StageKind.qualification}
+    out = []
+    for items in evidence:
+        moved = [
+            StageEvidence(StageKind.feedback, e.confidence, e.reason, e.stage_id)
+            if e.kind in diagnosis
+            else e
+            for e in items
+        ]
+        out.append(_unique(moved))
     return out
 
 
