@@ -180,6 +180,8 @@ def read_text(path: Path, *, max_bytes: int | None = None) -> tuple[str | None, 
         return None, [Problem(f"cannot read: {exc.strerror or exc}", name)]
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         return None, [Problem("UTF-16 text; save the file as UTF-8", name, 1, 1)]
+    if b"\x00" in raw and _looks_utf16(raw):
+        return None, [Problem("UTF-16 text; save the file as UTF-8", name, 1, 1)]
     if b"\x00" in raw:
         line = raw[: raw.index(b"\x00")].count(b"\n") + 1
         return None, [Problem("binary data (NUL byte), not a text file", name, line)]
@@ -220,6 +222,15 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, file: str) -> list[Pro
     if mark is None:
         return [Problem(f"invalid YAML: {message}", file)]
     return [Problem(f"invalid YAML: {message}", file, mark.line + 1, mark.column + 1)]
+
+
+def _looks_utf16(raw: bytes) -> bool:
+    """Text saved as UTF-16 without a byte-order mark: every other byte is NUL."""
+    sample = raw[:4000]
+    if len(sample) < 4:
+        return False
+    half = len(sample) // 2
+    return sample[1::2].count(0) > 0.6 * half or sample[0::2].count(0) > 0.6 * half
 
 
 def parse_yaml(text: str, file: str) -> tuple[Any, list[Problem]]:

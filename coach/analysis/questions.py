@@ -72,6 +72,9 @@ class Cues:
     wh_not_before: frozenset[str]
     loose_subjects: frozenset[str]
     not_inversions: tuple[tuple[str, ...], ...]
+    discourse_phrases: tuple[tuple[str, ...], ...]
+    aux_not_before: frozenset[str]
+    statement_subjects: frozenset[str]
     tags: tuple[tuple[str, ...], ...]
     asr_tags: tuple[tuple[str, ...], ...]
     markers: frozenset[str]
@@ -133,6 +136,9 @@ def cues_for(language: str) -> Cues:
         wh_not_before=_words(data, "wh_not_before"),
         loose_subjects=_words(data, "loose_subjects"),
         not_inversions=_phrases(data, "not_inversions"),
+        discourse_phrases=_phrases(data, "discourse_phrases"),
+        aux_not_before=_words(data, "aux_not_before"),
+        statement_subjects=_words(data, "statement_subjects"),
         tags=_phrases(data, "tags"),
         asr_tags=_phrases(data, "asr_tags"),
         markers=_words(data, "discourse_markers"),
@@ -213,6 +219,8 @@ def _clause_start(text: str, tokens: Sequence[Token], i: int, cues: Cues) -> boo
         return True
     between = text[tokens[i - 1].end : tokens[i].start]
     if any(ch in between for ch in ",;:—–(-"):
+        return True
+    if any(i >= len(p) and _match(tokens, i - len(p), p) for p in cues.discourse_phrases):
         return True
     return tokens[i - 1].text in cues.markers and tokens[i - 1].text not in cues.subjects
 
@@ -300,18 +308,30 @@ def _wh_onset(
     following = tokens[wh + 1].text if wh + 1 < len(tokens) else ""
     if following in cues.wh_not_before:
         return False
-    inverted = _wh_inverted(tokens, wh, cues)
-    subject_next = following in cues.subjects
+    if _wh_inverted(tokens, wh, cues):
+        return clause or mode != "statement"  # embedded clauses do not invert
     contraction = tokens[wh].text in cues.wh_contractions
+    after = _after_bridge(tokens, wh, cues)
+    subject_next = after in cues.subjects  # "how many people you need": embedded
     if clause:
-        if inverted or contraction or mode != "statement":
-            return not subject_next or inverted
+        if contraction:
+            return True
+        if mode != "statement":
+            return not subject_next
         return not subject_next and not cues.auxiliaries  # Russian: "что вас беспокоит"
-    if mode == "question":
-        return inverted
-    if mode != "asr" or before in cues.embedding or tokens[wh].text in cues.relative_wh:
+    if mode != "asr" or tokens[wh].text in cues.relative_wh:
         return False
-    return inverted or contraction or (not subject_next and following not in cues.auxiliaries)
+    if contraction:
+        return before not in cues.embedding
+    return before not in cues.embedding and not subject_next and following not in cues.subjects
+
+
+def _after_bridge(tokens: Sequence[Token], wh: int, cues: Cues) -> str:
+    """The first word after a question word and its bridge words ("how many people →you")."""
+    j = wh + 1
+    while j < len(tokens) and j <= wh + 4 and tokens[j].text in cues.wh_bridge:
+        j += 1
+    return tokens[j].text if j < len(tokens) else ""
 
 
 def _inversion(tokens: Sequence[Token], i: int, cues: Cues, clause: bool, asr: bool) -> bool:
@@ -328,10 +348,20 @@ def _inversion(tokens: Sequence[Token], i: int, cues: Cues, clause: bool, asr: b
         return (
             asr
             and before not in cues.not_after
-            and before not in cues.subjects
-            and (before not in cues.question_words)
+            and before not in cues.statement_subjects
+            and before not in cues.question_words
+            and before not in cues.embedding
         )
-    return subject in cues.subjects and clause
+    if subject in cues.subjects:
+        return clause
+    # "Great, would Thursday or Saturday work better?": an auxiliary opening the clause
+    return (
+        clause
+        and asr
+        and i > 0
+        and subject not in cues.aux_not_before
+        and (subject not in cues.auxiliaries)
+    )
 
 
 def _ends_with(tokens: Sequence[Token], phrases: Sequence[tuple[str, ...]]) -> int | None:

@@ -7,6 +7,7 @@ roles ``rep`` and ``client``; bad input is a TranscriptError naming file and lin
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -130,11 +131,14 @@ class _Draft:
 
 
 def _time(value: str) -> float:
-    """``[hh:]mm:ss[.ms|,ms]`` → seconds."""
+    """``[hh:]mm:ss[.ms|,ms]`` → seconds. Raises ValueError for 00:61 and the like."""
     parts = value.strip().replace(",", ".").split(":")
     seconds = 0.0
-    for part in parts:
-        seconds = seconds * 60 + float(part)
+    for position, part in enumerate(parts):
+        number = float(part)
+        if position > 0 and number >= 60:
+            raise ValueError(f"{value}: minutes and seconds go up to 59")
+        seconds = seconds * 60 + number
     return seconds
 
 
@@ -174,7 +178,7 @@ def _finish(
                 + suggest(label.casefold(), known_labels())
                 + "; name the rep with --rep LABEL (all other labels are then clients)",
                 path,
-                line,
+                where(line),
             )
         )
     language = (language or meta.get("language") or "en").strip().lower()
@@ -246,6 +250,8 @@ def _order_problems(
     for utterance, line in zip(utterances, lines, strict=True):
         if utterance.start is None:
             continue
+        if utterance.start < 0:
+            continue  # already reported as a negative time
         if previous is not None and previous.start is not None and utterance.start < previous.start:
             problems.append(
                 Problem(
@@ -283,7 +289,7 @@ def _quality_warnings(utterances: Sequence[Utterance]) -> list[str]:
 _TS = r"\d{1,2}(?::\d{1,2}){1,2}(?:[.,]\d{1,3})?"
 _TEXT_LINE = re.compile(
     rf"^\s*(?:\[(?P<start>{_TS})(?:\s*[-–—]\s*(?P<end>{_TS}))?\]\s*)?"
-    r"(?P<label>[^\s:\[\]<>][^:\[\]<>]{0,38}?)\s*:\s*(?P<text>.*)$"
+    r"(?P<label>[^\s:\[\]<>][^:\[\]<>]{0,38}?)\s*:(?:\s+|$)(?P<text>.*)$"
 )
 _BAD_TS = re.compile(r"^\s*\[(?P<inner>[^\]]*)\]")
 _HEADER = re.compile(r"^\s*#\s*(?P<key>[A-Za-z_][\w-]*)\s*:\s*(?P<value>.*?)\s*$")
@@ -314,11 +320,20 @@ def parse_text(text: str, path: str, rep_label: str | None = None) -> Transcript
             continue
         match = _TEXT_LINE.match(line)
         if match and _looks_like_label(match["label"], rep_label):
-            start = _time(match["start"]) if match["start"] else None
-            end = _time(match["end"]) if match["end"] else None
+            try:
+                start = _time(match["start"]) if match["start"] else None
+                end = _time(match["end"]) if match["end"] else None
+            except ValueError as exc:
+                problems.append(Problem(f"impossible time {exc}", path, number))
+                continue
             drafts.append(_Draft(match["label"].strip(), match["text"], number, start, end))
             continue
         bad = _BAD_TS.match(line)
+        if bad and re.fullmatch(rf"\s*{_TS}(?:\s*[-–—]\s*{_TS})?\s*", bad["inner"]):
+            problems.append(
+                Problem("no speaker after the timestamp: write '[00:01] Rep: text'", path, number)
+            )
+            continue
         if bad:
             problems.append(
                 Problem(
@@ -378,6 +393,13 @@ def parse_subtitles(text: str, path: str, rep_label: str | None = None) -> Trans
     index = 0
     while index < len(lines):
         timing = _CUE_TIME.match(lines[index])
+        if timing:
+            try:
+                _time(timing["start"]), _time(timing["end"])
+            except ValueError as exc:
+                problems.append(Problem(f"impossible time {exc}", path, index + 1))
+                index += 1
+                continue
         if not timing:
             index += 1
             continue
@@ -386,6 +408,11 @@ def parse_subtitles(text: str, path: str, rep_label: str | None = None) -> Trans
         index += 1
         body: list[str] = []
         while index < len(lines) and lines[index].strip():
+            if _CUE_TIME.match(lines[index]):
+                # the next cue began without a blank line: its number is not text
+                if body and body[-1].isdigit():
+                    body.pop()
+                break
             body.append(lines[index].strip())
             index += 1
         if not body:
@@ -416,40 +443,61 @@ def parse_subtitles(text: str, path: str, rep_label: str | None = None) -> Trans
 
 # --- JSON ---------------------------------------------------------------------------
 def _utterance_lines(text: str) -> list[int]:
-    """Line numbers where each object of the top-level "utterances" array starts.
+    """Line numbers where each item of the top-level "utterances" array starts.
 
     A small scanner, run only when an error needs a line: json gives no positions.
     """
     lines: list[int] = []
-    depth = 0
     line = 1
-    in_string = escaped = False
-    for char in text:
+    stack: list[str] = []  # "{" or "[" for each open container
+    last_string = ""
+    key = ""  # the last key read at the top level
+    target = -1  # depth of the "utterances" array once inside it
+    expecting = False  # inside the target array, waiting for an item to start
+    index = 0
+    length = len(text)
+    while index < length:
+        char = text[index]
         if char == "\n":
             line += 1
-        if in_string:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == '"':
-                in_string = False
-            continue
-        if char == '"':
-            in_string = True
-        elif char in "{[":
-            if char == "{" and depth == 2:
+        elif char == '"':
+            end = index + 1
+            while end < length and text[end] != '"':
+                end += 2 if text[end] == "\\" else 1
+            last_string = text[index + 1 : end]
+            if expecting and len(stack) == target:
                 lines.append(line)
-            depth += 1
+                expecting = False
+            line += text.count("\n", index, end)
+            index = end
+        elif char == ":" and len(stack) == 1:
+            key = last_string
+        elif char in "{[":
+            if expecting and len(stack) == target:
+                lines.append(line)
+                expecting = False
+            stack.append(char)
+            if char == "[" and len(stack) == 2 and key == "utterances":
+                target = 2
+                expecting = True
         elif char in "}]":
-            depth -= 1
+            if stack:
+                stack.pop()
+            if len(stack) < target:
+                target = -1
+        elif char == "," and len(stack) == target:
+            expecting = True
+        elif expecting and len(stack) == target and not char.isspace():
+            lines.append(line)  # a number, true/false/null: still an item
+            expecting = False
+        index += 1
     return lines
 
 
 def _number(value: Any) -> float | None:
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         raise ValueError(f"expected seconds as a number, got {value!r}")
     return float(value)
 
@@ -485,8 +533,15 @@ def parse_json(text: str, path: str, rep_label: str | None = None) -> Transcript
     if not isinstance(data, dict) or not isinstance(data.get("utterances"), list):
         raise TranscriptError('expected an object with an "utterances" list', file=path, line=1)
     version = data.get("schema_version", 1)
-    if version != 1:
-        raise TranscriptError(f"schema_version {version!r} is not supported (1 is)", file=path)
+    if type(version) is not int or version != 1:
+        raise TranscriptError(
+            f"schema_version must be the number 1, got {json.dumps(version)}", file=path, line=1
+        )
+    language = data.get("language", "en")
+    if not isinstance(language, str) or not language.strip():
+        raise TranscriptError(
+            f'"language" must be a code such as "en", got {json.dumps(language)}', file=path, line=1
+        )
     drafts: list[_Draft] = []
     problems: list[tuple[int, str]] = []
     for index, item in enumerate(data["utterances"]):
@@ -528,7 +583,7 @@ def parse_json(text: str, path: str, rep_label: str | None = None) -> Transcript
         drafts,
         path,
         rep_label=rep_label,
-        language=str(data.get("language") or "en"),
+        language=language,
         title=data.get("title") if isinstance(data.get("title"), str) else None,
         meta=meta,
         infer_ends=False,
@@ -543,6 +598,8 @@ def parse_transcript(
     """Parse transcript text; ``kind`` is a suffix (".json"…) or guessed from content."""
     kind = kind or Path(path).suffix.lower()
     stripped = text.lstrip()
+    if not stripped:
+        raise TranscriptError("no utterances: the transcript is empty", file=path)
     if kind == ".json" or (kind not in SUFFIXES and stripped.startswith("{")):
         return parse_json(text, path, rep_label)
     if kind in SUBTITLE_SUFFIXES or stripped.startswith("WEBVTT") or _CUE_TIME.search(text):
