@@ -75,6 +75,15 @@ class Cues:
     discourse_phrases: tuple[tuple[str, ...], ...]
     aux_not_before: frozenset[str]
     statement_subjects: frozenset[str]
+    declarative: bool
+    second_person: frozenset[str]
+    second_person_endings: tuple[str, ...]
+    past_plural_endings: tuple[str, ...]
+    other_person: frozenset[str]
+    declarative_veto: frozenset[str]
+    clause_boundaries: frozenset[str]
+    question_leads: frozenset[str]
+    asr_anywhere: tuple[tuple[str, ...], ...]
     tags: tuple[tuple[str, ...], ...]
     asr_tags: tuple[tuple[str, ...], ...]
     markers: frozenset[str]
@@ -139,6 +148,15 @@ def cues_for(language: str) -> Cues:
         discourse_phrases=_phrases(data, "discourse_phrases"),
         aux_not_before=_words(data, "aux_not_before"),
         statement_subjects=_words(data, "statement_subjects"),
+        declarative=bool(data.get("declarative_questions", False)),
+        second_person=_words(data, "second_person"),
+        second_person_endings=_texts(data, "second_person_endings"),
+        past_plural_endings=_texts(data, "past_plural_endings"),
+        other_person=_words(data, "other_person"),
+        declarative_veto=_words(data, "declarative_veto"),
+        clause_boundaries=_words(data, "clause_boundaries"),
+        question_leads=_words(data, "question_leads"),
+        asr_anywhere=_phrases(data, "asr_anywhere"),
         tags=_phrases(data, "tags"),
         asr_tags=_phrases(data, "asr_tags"),
         markers=_words(data, "discourse_markers"),
@@ -277,8 +295,9 @@ def _onsets(text: str, tokens: Sequence[Token], cues: Cues, mode: str) -> list[t
             found.append((i, "indirect"))
             covered = i + len(phrase) + 4  # "can I ask how…": the embedded wh is part of it
             continue
+        anywhere = asr and any(_match(tokens, i, p) for p in cues.asr_anywhere)
         yes_no = next((p for p in cues.yes_no_starts if _match(tokens, i, p)), None)
-        if yes_no and loose and clause:
+        if yes_no and loose and (clause or anywhere):
             found.append((i, "yes_no"))
             covered = i + len(yes_no)
             continue
@@ -449,6 +468,8 @@ def _unpunctuated(text: str, seg: _Segment, cues: Cues) -> list[tuple[int, int, 
         stop = onsets[n + 1] if n + 1 < len(onsets) else len(toks)
         if stop - i >= 2 and not _is_rhetorical(text[toks[i].start : toks[stop - 1].end], cues):
             spans.append((toks[i].start, toks[stop - 1].end, "asr"))
+    if cues.declarative:
+        spans += _declarative(text, toks, cues, spans)
     tag = _ends_with(toks, cues.asr_tags)
     if tag is not None and len(toks) >= 4:
         covered_to = spans[-1][1] if spans else -1
@@ -458,6 +479,78 @@ def _unpunctuated(text: str, seg: _Segment, cues: Cues) -> list[tuple[int, int, 
                 start_idx += 1
             if not _is_rhetorical(text[toks[start_idx].start : toks[-1].end], cues):
                 spans.append((toks[start_idx].start, toks[-1].end, "tag"))
+    return spans
+
+
+FINAL_WINDOW = 6  # tokens: how much of a turn's end a declarative question takes
+
+
+def _addresses_client(tokens: Sequence[Token], cues: Cues, *, strict: bool) -> bool:
+    """The words speak to the client (вы / -ете) and about no one else (я, мы, они).
+
+    ``strict`` also refuses promises and farewells ("вы получите", "до встречи").
+    """
+    words = [t.text for t in tokens]
+    if any(w in cues.other_person for w in words):
+        return False
+    if strict and any(w in cues.declarative_veto or w.endswith("йте") for w in words):
+        return False
+    if any(w in cues.second_person for w in words):
+        return True
+    if any(w.endswith(cues.second_person_endings) and len(w) > 4 for w in words):
+        return True
+    return bool(words) and words[-1].endswith(cues.past_plural_endings)
+
+
+SHORT_CLAUSE = 7  # tokens: a clause this short that addresses the client is asking them
+PITCH_TOKENS = 40
+
+
+def _declarative(
+    text: str, toks: Sequence[Token], cues: Cues, found: Sequence[tuple[int, int, str]]
+) -> list[tuple[int, int, str]]:
+    """Russian questions without a question word, as speech recognition writes them:
+    a choice offered to the client, a clause opened by "а" that asks, a short clause that
+    addresses the client, or a turn that ends by addressing them."""
+    spans: list[tuple[int, int, str]] = []
+    starts = [0] + [k for k, t in enumerate(toks) if t.text in cues.clause_boundaries and k]
+
+    def add(first: Token, last: Token, how: str) -> None:
+        if not any(s < last.end and e > first.start for s, e, _ in [*found, *spans]):
+            spans.append((first.start, last.end, how))
+
+    for n, start in enumerate(starts):
+        stop = starts[n + 1] if n + 1 < len(starts) else len(toks)
+        whole = toks[start:stop]
+        lead = whole[0].text in cues.question_leads
+        first = next((k for k, t in enumerate(whole) if t.text not in cues.markers), None)
+        if first is None:
+            continue
+        clause = whole[first:]
+        choice = [k for k, t in enumerate(clause[:-1]) if k and t.text in cues.choice]
+        if choice:
+            window = clause[max(0, choice[0] - 6) : choice[0] + 7]
+            if lead or _addresses_client(window, cues, strict=False):
+                add((whole if lead else window)[0], window[-1], "choice")
+                continue
+        if lead and any(t.text in cues.question_words for t in clause):
+            add(whole[0], clause[-1], "a-question")
+            continue
+        if (
+            len(clause) <= SHORT_CLAUSE
+            and len(toks) <= PITCH_TOKENS
+            and _addresses_client(clause, cues, strict=True)
+        ):
+            add(clause[0], clause[-1], "short clause")
+    tail = toks[-FINAL_WINDOW:]
+    last_start = max(k for k in starts if k < len(toks))
+    if len(toks) - last_start < FINAL_WINDOW:
+        tail = toks[last_start:]
+        tail = tail[
+            next((k for k, t in enumerate(tail) if t.text not in cues.markers), len(tail)) :
+        ]
+    if len(tail) >= 2 and _addresses_client(tail, cues, strict=True):
+        add(tail[0], tail[-1], "turn end")
     return spans
 
 
