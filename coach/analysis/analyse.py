@@ -5,15 +5,14 @@ Pure: nothing is printed or stored; the CLI and TUI decide what to do with the r
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from coach.analysis import metrics as metrics_module
 from coach.analysis.metrics import Metrics
 from coach.analysis.questions import Question, ScriptQuestion, find_questions
 from coach.analysis.stages import Coverage, StageEvidence, coverage, label_stages, objection_hits
 from coach.analysis.transcript import Role, Transcript
-from coach.scripts.model import Script, Spin, StageKind
+from coach.scripts.model import Script, StageKind
 
 
 @dataclass(frozen=True)
@@ -60,32 +59,6 @@ def script_questions(script: Script | None) -> tuple[ScriptQuestion, ...]:
     )
 
 
-PROCEDURAL = frozenset(
-    {StageKind.greeting, StageKind.compliance, StageKind.small_talk, StageKind.close}
-)
-GUESSED = ("default:situation",)
-
-
-def _procedural(
-    questions: tuple[tuple[Question, ...], ...],
-    evidence: Sequence[Sequence[StageEvidence]],
-) -> tuple[tuple[Question, ...], ...]:
-    """A question with no SPIN cue, asked while greeting, chatting or closing, is procedural
-    ("Is now a good time?", "Is this the best number?"): not a situation question."""
-    out = []
-    for found, items in zip(questions, evidence, strict=True):
-        kinds = {e.kind for e in items if not e.reason.endswith("question")}
-        if found and kinds and kinds <= PROCEDURAL:
-            found = tuple(
-                replace(q, spin=None, evidence=(*q.evidence, "procedural stage"))
-                if q.spin is Spin.situation and q.evidence[-1:] == GUESSED and not q.from_script
-                else q
-                for q in found
-            )
-        out.append(found)
-    return tuple(out)
-
-
 def analyse(transcript: Transcript, script: Script | None = None) -> Analysis:
     """Questions, stages, objections and metrics of one call."""
     known = script_questions(script)
@@ -93,9 +66,8 @@ def analyse(transcript: Transcript, script: Script | None = None) -> Analysis:
         tuple(find_questions(u.text, transcript.language, known)) if u.speaker is Role.rep else ()
         for u in transcript.utterances
     )
-    evidence = label_stages(transcript, questions, script)
-    questions = _procedural(questions, evidence)
-    evidence = label_stages(transcript, questions, script)
+    evidence, relabelled = label_stages(transcript, questions, script)
+    questions = tuple(relabelled)
     stages = tuple(tuple(items) for items in evidence)
     kinds = [[e.kind for e in items] for items in evidence]
     moments = []

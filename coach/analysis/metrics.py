@@ -12,9 +12,8 @@ from typing import Any
 
 from coach.analysis.questions import Question
 from coach.analysis.transcript import Role, Transcript, Utterance
-from coach.lexicon import cues, find_cues
+from coach.lexicon import count_cue, cues, find_cues
 from coach.scripts.model import QuestionForm, Spin, StageKind
-from coach.text import words
 
 BACKCHANNEL_WORDS = 2  # a client "mm-hm" / "okay" does not end a rep monologue
 SUBSTANTIVE_REPLY_WORDS = 4
@@ -232,9 +231,7 @@ def filler_rate(transcript: Transcript) -> float | None:
 
 
 def _occurrences(text: str, cue: str) -> int:
-    from coach.lexicon import _pattern, normalise
-
-    return len(_pattern(cue).findall(normalise(text)))
+    return count_cue(text, cue)
 
 
 def compute(
@@ -272,6 +269,6 @@ def compute(
         longest_pitch_s=longest_pitch(transcript, stages),
         filler_rate=filler_rate(transcript),
         duration_s=duration,
-        rep_words=sum(len(words(u.text)) for u in transcript.of(Role.rep)),
-        client_words=sum(len(words(u.text)) for u in transcript.of(Role.client)),
+        rep_words=sum(u.word_count for u in transcript.of(Role.rep)),
+        client_words=sum(u.word_count for u in transcript.of(Role.client)),
     )

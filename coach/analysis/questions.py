@@ -9,13 +9,14 @@ All cues come from the per-language YAML files in ``coach/lexicon``.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
 from rapidfuzz import fuzz
 
-from coach.lexicon import find_cues, lexicon, normalise
+from coach.lexicon import find_cue, find_cues, lexicon, normalise
 from coach.scripts.model import QuestionForm, Spin
 
 _TOKEN = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*", re.UNICODE)
@@ -64,15 +65,15 @@ class Cues:
     subjects: frozenset[str]
     person_subjects: frozenset[str]
     not_after: frozenset[str]
-    indirect: tuple[tuple[str, ...], ...]
-    yes_no_starts: tuple[tuple[str, ...], ...]
+    indirect: Phrases
+    yes_no_starts: Phrases
     indirect_not_after: frozenset[str]
     embedding: frozenset[str]
     relative_wh: frozenset[str]
     wh_not_before: frozenset[str]
     loose_subjects: frozenset[str]
-    not_inversions: tuple[tuple[str, ...], ...]
-    discourse_phrases: tuple[tuple[str, ...], ...]
+    not_inversions: Phrases
+    discourse_phrases: Phrases
     aux_not_before: frozenset[str]
     statement_subjects: frozenset[str]
     declarative: bool
@@ -83,19 +84,19 @@ class Cues:
     declarative_veto: frozenset[str]
     clause_boundaries: frozenset[str]
     question_leads: frozenset[str]
-    asr_anywhere: tuple[tuple[str, ...], ...]
-    tags: tuple[tuple[str, ...], ...]
-    asr_tags: tuple[tuple[str, ...], ...]
+    asr_anywhere: Phrases
+    tags: Phrases
+    asr_tags: Phrases
     markers: frozenset[str]
     conditional_leads: frozenset[str]
     rhetorical: tuple[str, ...]
     choice: frozenset[str]
-    not_choice: tuple[tuple[str, ...], ...]
+    not_choice: Phrases
     open_words: frozenset[str]
-    closed_wh: tuple[tuple[str, ...], ...]
+    closed_wh: Phrases
     choice_wh: frozenset[str]
     choice_hints: tuple[str, ...]
-    open_indirect: tuple[tuple[str, ...], ...]
+    open_indirect: Phrases
     scale: tuple[str, ...]
     spin: dict[str, tuple[str, ...]]
 
@@ -106,7 +107,7 @@ def _words(data: dict[str, object], key: str) -> frozenset[str]:
     return frozenset(normalise(str(v)) for v in value)
 
 
-def _phrases(data: dict[str, object], key: str) -> tuple[tuple[str, ...], ...]:
+def _phrases(data: dict[str, object], key: str) -> Phrases:
     value = data.get(key) or []
     assert isinstance(value, list)
     out = []
@@ -114,7 +115,42 @@ def _phrases(data: dict[str, object], key: str) -> tuple[tuple[str, ...], ...]:
         parts = item if isinstance(item, list) else str(item).split()
         out.append(tuple(normalise(str(p)) for p in parts))
     # longest first, so "can you tell me" wins over "tell me"
-    return tuple(sorted(out, key=len, reverse=True))
+    return Phrases(tuple(sorted(out, key=len, reverse=True)))
+
+
+class Phrases(tuple[tuple[str, ...], ...]):
+    """Token phrases, longest first, with an index by first word for fast matching."""
+
+    by_first: dict[str, tuple[tuple[str, ...], ...]]
+    by_last: dict[str, tuple[tuple[str, ...], ...]]
+
+    def __new__(cls, phrases: tuple[tuple[str, ...], ...]) -> Phrases:
+        self = super().__new__(cls, phrases)
+        first: dict[str, list[tuple[str, ...]]] = {}
+        last: dict[str, list[tuple[str, ...]]] = {}
+        for phrase in phrases:
+            if phrase:
+                first.setdefault(phrase[0], []).append(phrase)
+                last.setdefault(phrase[-1], []).append(phrase)
+        self.by_first = {k: tuple(v) for k, v in first.items()}
+        self.by_last = {k: tuple(v) for k, v in last.items()}
+        return self
+
+    def at(self, tokens: Sequence[Token], i: int) -> tuple[str, ...] | None:
+        """The longest phrase that starts at token i."""
+        for phrase in self.by_first.get(tokens[i].text, ()):
+            if _match(tokens, i, phrase):
+                return phrase
+        return None
+
+    def ends_before(self, tokens: Sequence[Token], i: int) -> bool:
+        """Some phrase ends right before token i."""
+        if i == 0:
+            return False
+        for phrase in self.by_last.get(tokens[i - 1].text, ()):
+            if i >= len(phrase) and _match(tokens, i - len(phrase), phrase):
+                return True
+        return False
 
 
 def _texts(data: dict[str, object], key: str) -> tuple[str, ...]:
@@ -176,7 +212,10 @@ def cues_for(language: str) -> Cues:
 
 # --- tokens and segments ------------------------------------------------------------
 def tokenize(text: str) -> list[Token]:
-    return [Token(normalise(m.group()), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+    lowered = normalise(text)
+    if len(lowered) != len(text):  # a rare letter whose lowercase is longer
+        return [Token(normalise(m.group()), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+    return [Token(lowered[m.start() : m.end()], m.start(), m.end()) for m in _TOKEN.finditer(text)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,7 +260,9 @@ def _short_word_before(text: str, index: int) -> bool:
 
 
 def _within(tokens: Sequence[Token], start: int, end: int) -> tuple[Token, ...]:
-    return tuple(t for t in tokens if t.start >= start and t.end <= end)
+    first = bisect_left(tokens, start, key=lambda t: t.start)
+    last = bisect_right(tokens, end, key=lambda t: t.end)
+    return tuple(tokens[first:last])
 
 
 # --- onsets: where a question starts --------------------------------------------------
@@ -233,14 +274,34 @@ def _match(tokens: Sequence[Token], i: int, phrase: tuple[str, ...]) -> bool:
 
 def _clause_start(text: str, tokens: Sequence[Token], i: int, cues: Cues) -> bool:
     """Token i starts a clause: first in its sentence, after markers, or after a comma."""
-    if i == 0 or all(t.text in cues.markers for t in tokens[:i]):
+    if i == 0 or i <= next(
+        (k for k, t in enumerate(tokens) if t.text not in cues.markers), len(tokens)
+    ):
         return True
     between = text[tokens[i - 1].end : tokens[i].start]
     if any(ch in between for ch in ",;:—–(-"):
         return True
-    if any(i >= len(p) and _match(tokens, i - len(p), p) for p in cues.discourse_phrases):
+    if cues.discourse_phrases.ends_before(tokens, i):
         return True
     return tokens[i - 1].text in cues.markers and tokens[i - 1].text not in cues.subjects
+
+
+def _clause_starts(text: str, tokens: Sequence[Token], cues: Cues) -> list[bool]:
+    """For every token, whether it starts a clause (see _clause_start), in one pass."""
+    lead = next((k for k, t in enumerate(tokens) if t.text not in cues.markers), len(tokens))
+    out = []
+    for i, token in enumerate(tokens):
+        if i <= lead:
+            out.append(True)
+            continue
+        previous = tokens[i - 1]
+        between = text[previous.end : token.start]
+        out.append(
+            (between != " " and any(ch in between for ch in ",;:—–(-"))
+            or cues.discourse_phrases.ends_before(tokens, i)
+            or (previous.text in cues.markers and previous.text not in cues.subjects)
+        )
+    return out
 
 
 def _wh_at(tokens: Sequence[Token], i: int, cues: Cues) -> int | None:
@@ -280,6 +341,7 @@ def _onsets(text: str, tokens: Sequence[Token], cues: Cues, mode: str) -> list[t
     """
     loose = mode != "statement"
     asr = mode == "asr"
+    starts = _clause_starts(text, tokens, cues)
     found: list[tuple[int, str]] = []
     covered = -1  # tokens up to here belong to an onset already found
     for i in range(len(tokens)):
@@ -289,14 +351,14 @@ def _onsets(text: str, tokens: Sequence[Token], cues: Cues, mode: str) -> list[t
         before = tokens[i - 1].text if i > 0 else ""
         if asr and before in cues.choice:
             continue  # "…, or would you rather…": the same question goes on
-        clause = _clause_start(text, tokens, i, cues)
-        phrase = next((p for p in cues.indirect if _match(tokens, i, p)), None)
+        clause = starts[i]
+        phrase = cues.indirect.at(tokens, i)
         if phrase and before not in cues.indirect_not_after:
             found.append((i, "indirect"))
             covered = i + len(phrase) + 4  # "can I ask how…": the embedded wh is part of it
             continue
-        anywhere = asr and any(_match(tokens, i, p) for p in cues.asr_anywhere)
-        yes_no = next((p for p in cues.yes_no_starts if _match(tokens, i, p)), None)
+        anywhere = asr and cues.asr_anywhere.at(tokens, i) is not None
+        yes_no = cues.yes_no_starts.at(tokens, i)
         if yes_no and loose and (clause or anywhere):
             found.append((i, "yes_no"))
             covered = i + len(yes_no)
@@ -357,7 +419,7 @@ def _inversion(tokens: Sequence[Token], i: int, cues: Cues, clause: bool, asr: b
     """English "aux + subject": "do you…", "is that okay", "would Thursday work"."""
     before = tokens[i - 1].text if i > 0 else ""
     subject = tokens[i + 1].text
-    if any(_match(tokens, i, p) for p in cues.not_inversions):
+    if cues.not_inversions.at(tokens, i) is not None:
         return False
     if subject in cues.person_subjects:
         return before not in cues.not_after
@@ -394,8 +456,7 @@ def _ends_with(tokens: Sequence[Token], phrases: Sequence[tuple[str, ...]]) -> i
 
 # --- detection ----------------------------------------------------------------------
 def _is_rhetorical(segment_text: str, cues: Cues) -> bool:
-    lowered = normalise(segment_text)
-    return any(re.search(r"(?<!\w)" + re.escape(r), lowered) for r in cues.rhetorical)
+    return find_cue(segment_text, cues.rhetorical) is not None
 
 
 def _after_conditional(
@@ -443,6 +504,8 @@ def _question_spans(text: str, tokens: Sequence[Token], cues: Cues) -> list[tupl
             first = _question_start(text, seg, onsets, cues)
             spans.append((toks[first].start, seg.end, "?"))
         elif seg.terminator in (".", "!", "…"):
+            if not _may_ask(toks, cues):
+                continue
             onsets = [
                 (i, kind)
                 for i, kind in _onsets(text, toks, cues, "statement")
@@ -454,6 +517,22 @@ def _question_spans(text: str, tokens: Sequence[Token], cues: Cues) -> list[tupl
         else:  # no punctuation: split the run at every question opening
             spans += _unpunctuated(text, seg, cues)
     return spans
+
+
+def _may_ask(tokens: Sequence[Token], cues: Cues) -> bool:
+    """Cheap test before the full scan: a statement sentence can hold a question only
+    through an indirect request, or a question word / auxiliary / "ли" at its start."""
+    if any(t.text in cues.indirect.by_first for t in tokens):
+        return True
+    lead = _lead(tokens, cues)
+    word = tokens[lead].text
+    return (
+        word in cues.question_words
+        or word in cues.wh_contractions
+        or word in cues.wh_prepositions
+        or word in cues.auxiliaries
+        or (lead + 1 < len(tokens) and tokens[lead + 1].text == "ли")
+    )
 
 
 def _lead(tokens: Sequence[Token], cues: Cues) -> int:

@@ -7,14 +7,14 @@ with a script its lines and questions (rapidfuzz) and its stage order add eviden
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from functools import cache
+from dataclasses import dataclass, replace
+from functools import cache, lru_cache
 
 from rapidfuzz import fuzz
 
 from coach.analysis.questions import Question
 from coach.analysis.transcript import Role, Transcript, Utterance
-from coach.lexicon import find_cues, lexicon, normalise
+from coach.lexicon import find_cue, find_cues, lexicon, normalise
 from coach.scripts.model import Script, Spin, StageKind
 
 SPIN_STAGE = {
@@ -65,6 +65,25 @@ def stage_cues(language: str) -> StageCues:
     )
 
 
+@cache
+def _all_triggers(language: str) -> tuple[tuple[str, ...], dict[str, str]]:
+    """Every generic objection trigger of a language, and trigger → category."""
+    category: dict[str, str] = {}
+    for name, triggers in stage_cues(language).objections.items():
+        for trigger in triggers:
+            category.setdefault(trigger, name)
+    return tuple(category), category
+
+
+@lru_cache(maxsize=65536)
+def _generic_hits(text: str, language: str) -> tuple[tuple[str, str], ...]:
+    triggers, category = _all_triggers(language)
+    seen: dict[str, str] = {}
+    for trigger in find_cues(text, triggers):
+        seen.setdefault(category[trigger], trigger)
+    return tuple(seen.items())
+
+
 def objection_hits(text: str, language: str, script: Script | None = None) -> list[tuple[str, str]]:
     """(category, trigger) of every objection a client utterance voices."""
     out: list[tuple[str, str]] = []
@@ -76,15 +95,13 @@ def objection_hits(text: str, language: str, script: Script | None = None) -> li
                 if len(wanted) >= 4 and fuzz.partial_ratio(wanted, lowered) >= 90:
                     out.append((objection.category, trigger))
                     break
-    for category, triggers in stage_cues(language).objections.items():
-        hit = find_cues(text, triggers)
-        if hit:
-            out.append((category, hit[0]))
+    out += _generic_hits(text, language)
     return out
 
 
-def _has(text: str, language: str, kind: str) -> list[str]:
-    return find_cues(text, stage_cues(language).cues.get(kind, []))
+@lru_cache(maxsize=65536)
+def _has(text: str, language: str, kind: str) -> bool:
+    return find_cue(text, tuple(stage_cues(language).cues.get(kind, ()))) is not None
 
 
 def _script_lines(script: Script) -> list[tuple[str, StageKind, str, int]]:
@@ -209,12 +226,40 @@ def _answer_stages(
     return out
 
 
+PROCEDURAL = frozenset(
+    {StageKind.greeting, StageKind.compliance, StageKind.small_talk, StageKind.close}
+)
+GUESSED = ("default:situation",)
+
+
+def _procedural(
+    found: Sequence[Question], evidence: Sequence[StageEvidence]
+) -> tuple[Question, ...] | None:
+    """A question with no SPIN cue, asked while greeting, chatting or closing, is procedural
+    ("Is now a good time?", "Is this the best number?"): not a situation question.
+    Returns the relabelled questions, or None when nothing changes."""
+    kinds = {e.kind for e in evidence if not e.reason.endswith("question")}
+    if not (found and kinds and kinds <= PROCEDURAL):
+        return None
+    guessed = [
+        q.spin is Spin.situation and q.evidence[-1:] == GUESSED and not q.from_script for q in found
+    ]
+    if not any(guessed):
+        return None
+    return tuple(
+        replace(q, spin=None, evidence=(*q.evidence, "procedural stage")) if g else q
+        for q, g in zip(found, guessed, strict=True)
+    )
+
+
 def label_stages(
     transcript: Transcript,
     questions: Sequence[Sequence[Question]],
     script: Script | None = None,
-) -> list[list[StageEvidence]]:
-    """Stage evidence for every utterance (a client answer takes its question's stage)."""
+) -> tuple[list[list[StageEvidence]], list[tuple[Question, ...]]]:
+    """Stage evidence for every utterance (a client answer takes its question's stage),
+    and the questions with procedural ones relabelled."""
+    relabelled = [tuple(found) for found in questions]
     language = transcript.language
     lines = _script_lines(script) if script else []
     out: list[list[StageEvidence]] = []
@@ -242,20 +287,26 @@ def label_stages(
         evidence = _rep_stages(
             utterance, found, language, rep_turn=rep_turn, after_objection=pending_objection
         )
-        if lines:
-            matched = _script_evidence(utterance, lines, last_order)
-            if matched is not None:
-                evidence.append(matched)
-                if script is not None:
-                    ids = [s.id for s in script.stages]
-                    last_order = max(last_order, ids.index(matched.stage_id or ids[0]))
+        matched = _script_evidence(utterance, lines, last_order) if lines else None
+        if matched is not None:
+            evidence.append(matched)
+            if script is not None:
+                ids = [s.id for s in script.stages]
+                last_order = max(last_order, ids.index(matched.stage_id or ids[0]))
+        changed = _procedural(found, evidence)
+        if changed is not None:
+            found = changed
+            relabelled[utterance.index] = changed
+            evidence = _rep_stages(
+                utterance, found, language, rep_turn=rep_turn, after_objection=pending_objection
+            ) + ([matched] if matched is not None else [])
         evidence = _unique(evidence)
         out.append(evidence)
         pitched = pitched or any(e.kind is StageKind.teaser for e in evidence)
         last_rep = (utterance, evidence, found)
         pending_objection = False
         rep_turn += 1
-    return _after_sale(_qualification(out, questions, transcript))
+    return _after_sale(_qualification(out, relabelled, transcript)), relabelled
 
 
 def _concern(text: str, language: str) -> bool:

@@ -57,16 +57,17 @@ class Utterance:
     words: tuple[Word, ...] = ()
     label: str | None = None  # the speaker label as written in the source
     line: int | None = None  # where it starts in the source file
+    word_count: int = -1  # filled in from the text
+
+    def __post_init__(self) -> None:
+        if self.word_count < 0:
+            object.__setattr__(self, "word_count", len(words(self.text)))
 
     @property
     def duration(self) -> float:
         if self.start is None or self.end is None:
             return 0.0
         return max(0.0, self.end - self.start)
-
-    @property
-    def word_count(self) -> int:
-        return len(words(self.text))
 
 
 @dataclass(frozen=True)
@@ -222,7 +223,7 @@ def _finish(
                 line=None if line_of else draft.line,
             )
         )
-    problems += _order_problems(utterances, path, [where(d.line) for d in drafts])
+    problems += _order_problems(utterances, path, [d.line for d in drafts], where)
     if problems:
         raise TranscriptError(problems=problems[:50] + _more(problems))
     warnings += _quality_warnings(utterances)
@@ -243,7 +244,10 @@ def _more(problems: list[Problem]) -> list[Problem]:
 
 
 def _order_problems(
-    utterances: Sequence[Utterance], path: str, lines: Sequence[int | None]
+    utterances: Sequence[Utterance],
+    path: str,
+    lines: Sequence[int | None],
+    where: Callable[[int], int | None],
 ) -> list[Problem]:
     problems = []
     previous: Utterance | None = None
@@ -258,7 +262,7 @@ def _order_problems(
                     f"starts at {utterance.start:g} s, before the previous utterance "
                     f"({previous.start:g} s): are the lines out of order?",
                     path,
-                    line,
+                    where(line) if line is not None else None,
                 )
             )
         previous = utterance
