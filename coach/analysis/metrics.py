@@ -177,13 +177,13 @@ def time_to_first_question(
 
 
 def max_questions_in_a_row(transcript: Transcript, questions: Sequence[Sequence[Question]]) -> int:
-    """Most rep questions asked with no real client answer between them."""
+    """Most rep questions asked with no client reply between them ("Yes." answers one)."""
     best = run = 0
     for utterance, found in zip(transcript.utterances, questions, strict=True):
         if utterance.speaker is Role.rep:
             run += len(found)
             best = max(best, run)
-        elif not _is_backchannel(utterance):
+        elif utterance.word_count:
             run = 0
     return best
 

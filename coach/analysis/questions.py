@@ -551,14 +551,47 @@ def _unpunctuated(text: str, seg: _Segment, cues: Cues) -> list[tuple[int, int, 
         spans += _declarative(text, toks, cues, spans)
     tag = _ends_with(toks, cues.asr_tags)
     if tag is not None and len(toks) >= 4:
-        covered_to = spans[-1][1] if spans else -1
-        if covered_to < toks[tag].start:
-            start_idx = max(0, tag - 10)
-            while start_idx < tag and toks[start_idx].start < covered_to:
-                start_idx += 1
-            if not _is_rhetorical(text[toks[start_idx].start : toks[-1].end], cues):
-                spans.append((toks[start_idx].start, toks[-1].end, "tag"))
+        spans = _tag_question(text, toks, tag, onsets, spans, cues)
     return spans
+
+
+TAG_WINDOW = 10  # tokens before an end tag that its statement may span
+
+
+def _tag_question(
+    text: str,
+    toks: Sequence[Token],
+    tag: int,
+    onsets: Sequence[int],
+    spans: list[tuple[int, int, str]],
+    cues: Cues,
+) -> list[tuple[int, int, str]]:
+    """ "…every declined application shows up on your file right": the statement before an
+    end tag is its own question, even when an earlier question runs into it."""
+    last_onset = max((i for i in onsets if i < tag), default=-TAG_WINDOW)
+    earliest = max(0, tag - TAG_WINDOW, last_onset + 3)
+    start = next(
+        (
+            k
+            for k in range(earliest, max(earliest, tag - 2))
+            if toks[k].text in cues.subjects or toks[k].text in cues.markers
+        ),
+        None,
+    )
+    if start is None:
+        if last_onset >= 0 and last_onset >= tag - TAG_WINDOW:
+            return spans  # the tag closes the question already found
+        start = max(0, tag - TAG_WINDOW)
+    if _is_rhetorical(text[toks[start].start : toks[-1].end], cues):
+        return spans
+    out = []
+    for s, e, how in spans:
+        if s < toks[start].start < e:
+            e = toks[start - 1].end  # the earlier question ends where the statement begins
+        if e > s and not (s >= toks[start].start):
+            out.append((s, e, how))
+    out.append((toks[start].start, toks[-1].end, "tag"))
+    return out
 
 
 FINAL_WINDOW = 6  # tokens: how much of a turn's end a declarative question takes

@@ -14,7 +14,7 @@ from rapidfuzz import fuzz
 
 from coach.analysis.questions import Question
 from coach.analysis.transcript import Role, Transcript, Utterance
-from coach.lexicon import find_cue, find_cues, lexicon, normalise
+from coach.lexicon import cues, find_cue, find_cues, lexicon, normalise
 from coach.scripts.model import Script, Spin, StageKind
 
 SPIN_STAGE = {
@@ -25,6 +25,7 @@ SPIN_STAGE = {
 }
 OPENING_REP_TURNS = 3  # greeting and compliance happen in the first few rep turns
 PITCH_WORDS = 30  # a rep turn this long that presents the offer is a teaser
+SHORT_PITCH_WORDS = 15  # … or this long when it ends with a call to action
 SCRIPT_MATCH = 80  # rapidfuzz score for "this is the script's line"
 
 
@@ -170,13 +171,29 @@ def _rep_stages(
         found.append(StageEvidence(kind, 0.7, f"{question.spin.value} question"))
     words = utterance.word_count
     pitch = _has(text, language, "teaser")
-    if pitch and (
-        (words >= PITCH_WORDS and rep_turn >= 1 and not after_objection) or words >= PITCH_WORDS * 2
-    ):
+    invites = _invites(text, language)
+    teaser = pitch and (
+        (words >= PITCH_WORDS and rep_turn >= 1 and not after_objection)
+        or words >= PITCH_WORDS * 2
+        or (invites and words >= SHORT_PITCH_WORDS and rep_turn >= 1)
+    )
+    if teaser:
         found.append(StageEvidence(StageKind.teaser, 0.6, "presents the offer"))
-    if _closes(text, language, bool(questions)):
+    # a pitch that ends "can you come on Saturday?" invites; agreeing the day is the close
+    if (
+        _closes(text, language, bool(questions))
+        if not teaser
+        else _has(text, language, "date_time")
+        and (_has(text, language, "confirmation") or _has(text, language, "reminder"))
+    ):
         found.append(StageEvidence(StageKind.close, 0.7, "fixes the next step"))
     return found
+
+
+@lru_cache(maxsize=65536)
+def _invites(text: str, language: str) -> bool:
+    """The turn calls the client to action ("come in", "приезжайте", "давайте")."""
+    return find_cue(text, tuple(cues(language, "call_to_action"))) is not None
 
 
 def _closes(text: str, language: str, asks: bool) -> bool:

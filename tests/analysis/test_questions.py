@@ -1,0 +1,129 @@
+"""Question finding and labelling, by tables in English and Russian, with and without "?"."""
+
+from __future__ import annotations
+
+import pytest
+
+from coach.analysis.evaluate import asr_form
+from coach.analysis.questions import ScriptQuestion, find_questions
+from coach.scripts.model import QuestionForm, Spin
+
+O, C = QuestionForm.open, QuestionForm.closed
+S, P, I, N = Spin.situation, Spin.problem, Spin.implication, Spin.need_payoff
+
+# (language, utterance, expected questions as (text fragment, form, spin))
+PUNCTUATED = [
+    ("en", "What are you driving at the moment?", [("What are you driving", O, S)]),
+    ("en", "Do you own the house, or are you renting?", [("Do you own", C, S)]),
+    ("en", "So tell me a bit about your team.", [("tell me a bit", O, S)]),
+    ("en", "I wonder what happens if the crack keeps spreading.", [("I wonder what", O, I)]),
+    ("en", "How much would it help if you knew the rate upfront?", [("How much would it", O, N)]),
+    ("en", "What worries you most about financing?", [("What worries", O, P)]),
+    ("en", "Every missed payment shows up on your file, right?", [("shows up on your file", C, I)]),
+    ("en", "Would Thursday or Saturday work better for you?", [("Thursday or Saturday", C, None)]),
+    (
+        "en",
+        "Hi, is this Daniel? Have you got a couple of minutes?",
+        [("is this Daniel", C, None), ("couple of minutes", C, None)],
+    ),
+    ("en", "Can I ask how your credit looks at the moment?", [("how your credit", O, S)]),
+    ("en", "Which one suits?", [("Which one", C, None)]),
+    ("en", "We have six lenders. Our fee is zero.", []),
+    ("en", "Who doesn't want a new truck, right? It tows everything.", []),
+    ("ru", "На чём вы сейчас ездите?", [("На чём", O, S)]),
+    ("ru", "Покупку рассматриваете в кредит или за наличные?", [("в кредит или", C, S)]),
+    (
+        "ru",
+        "Расскажите, что вас больше всего не устраивает в нынешней квартире?",
+        [("Расскажите", O, P)],
+    ),
+    ("ru", "Удобно ли вам сейчас говорить?", [("Удобно ли", C, None)]),
+    ("ru", "Подскажите, пожалуйста, вашу почту.", [("Подскажите", C, None)]),
+    ("ru", "А если ставки вырастут, что будет с платежом?", [("что будет", O, I)]),
+    ("ru", "Насколько это упростило бы вам жизнь?", [("упростило бы", O, N)]),
+    ("ru", "Каждая заявка ведь остаётся в кредитной истории, так?", [("Каждая заявка", C, I)]),
+    ("ru", "Мы работаем с двенадцатью банками. Уточните обязательно.", []),
+    ("ru", "Ну смотрите, разве лучше получить ещё три отказа?", []),
+]
+
+
+@pytest.mark.parametrize(
+    ("language", "utterance", "expected"),
+    PUNCTUATED,
+    ids=[f"{row[0]}-{row[1][:30]}" for row in PUNCTUATED],
+)
+def test_punctuated(
+    language: str, utterance: str, expected: list[tuple[str, QuestionForm, Spin | None]]
+) -> None:
+    found = find_questions(utterance, language)
+    assert [(q.form, q.spin) for q in found] == [(f, s) for _, f, s in expected], found
+    for question, (fragment, _, _) in zip(found, expected, strict=True):
+        assert fragment in question.text
+        assert utterance[question.start : question.end].strip() == question.text
+
+
+# Speech recognition output: lowercase, no punctuation at all.
+UNPUNCTUATED = [
+    ("en", "great so what are you driving now", 1),
+    ("en", "okay that's a solid start can i ask how your credit looks at the moment", 1),
+    ("en", "thanks that really helps what worries you most about financing", 1),
+    ("en", "we work with six lenders and we start with a soft check", 0),
+    ("en", "perfect would thursday or saturday work better for you", 1),
+    ("en", "i hear you what time does your workday usually start", 1),
+    ("en", "so what happens then every declined application shows up on your file right", 2),
+    ("ru", "понял солярис планируете сдавать в трейд-ин или сами будете продавать", 1),
+    ("ru", "понимаю а сейчас кроме джолиона что ещё рассматриваете", 1),
+    ("ru", "отлично я смотрю заявку вы вечером оставили не спится машину выбираете", 1),
+    ("ru", "добрый день это марина стоматология улыбка удобно сейчас говорить", 1),
+    ("ru", "мы работаем с двенадцатью банками и подаём заявку адресно", 0),
+    ("ru", "спасибо вам анна до воскресенья хорошего вечера", 0),
+]
+
+
+@pytest.mark.parametrize(
+    ("language", "utterance", "count"),
+    UNPUNCTUATED,
+    ids=[f"{row[0]}-{row[1][:30]}" for row in UNPUNCTUATED],
+)
+def test_without_punctuation(language: str, utterance: str, count: int) -> None:
+    found = find_questions(utterance, language)
+    assert len(found) == count, [q.text for q in found]
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "So how are you paying at the moment, monthly or annually?"),
+        ("ru", "А покупку как рассматриваете — в кредит или за наличные?"),
+    ],
+)
+def test_the_same_question_is_found_without_punctuation(language: str, text: str) -> None:
+    plain, _ = asr_form(text)
+    assert len(find_questions(text, language)) == 1
+    assert len(find_questions(plain, language)) == 1
+
+
+def test_script_question_lends_its_labels() -> None:
+    script = [ScriptQuestion("How would a bigger boot help you?", O, N)]
+    [question] = find_questions("so how would a bigger boot help you", "en", script)
+    assert (question.form, question.spin, question.from_script) == (O, N, True)
+
+
+def test_script_question_found_even_without_any_cue() -> None:
+    script = [ScriptQuestion("Машину для семьи выбираете?", C, S)]
+    found = find_questions("хорошо машину для семьи выбираете спасибо", "ru", script)
+    assert any(q.from_script and q.spin is S for q in found)
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "spin"),
+    [
+        ("et", "Mis teid praegu kõige rohkem häirib?", P),
+        ("et", "Kas teil on paar minutit?", None),
+        ("no", "Hva skjer hvis dere ikke gjør noe?", I),
+        ("no", "Passer det med torsdag?", None),
+    ],
+)
+def test_estonian_and_norwegian_basics(language: str, text: str, spin: Spin | None) -> None:
+    [question] = find_questions(text, language)
+    assert question.spin is spin
