@@ -9,7 +9,6 @@ import statistics
 import time
 import tracemalloc
 from collections.abc import Callable
-from pathlib import Path
 
 import yaml
 
@@ -46,7 +45,7 @@ def plain_c_safe_load() -> None:
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     for path in FILES:
         with path.open(encoding="utf-8") as handle:
-            yaml.load(handle, Loader=loader)  # noqa: S506 - safe loader
+            yaml.load(handle, Loader=loader)
 
 
 def located_parse() -> None:
