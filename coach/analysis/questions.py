@@ -84,6 +84,8 @@ class Cues:
     declarative_veto: frozenset[str]
     clause_boundaries: frozenset[str]
     question_leads: frozenset[str]
+    joiners: frozenset[str]
+    which_next: frozenset[str]
     asr_anywhere: Phrases
     tags: Phrases
     asr_tags: Phrases
@@ -192,6 +194,8 @@ def cues_for(language: str) -> Cues:
         declarative_veto=_words(data, "declarative_veto"),
         clause_boundaries=_words(data, "clause_boundaries"),
         question_leads=_words(data, "question_leads"),
+        joiners=_words(data, "joiners"),
+        which_next=_words(data, "which_next"),
         asr_anywhere=_phrases(data, "asr_anywhere"),
         tags=_phrases(data, "tags"),
         asr_tags=_phrases(data, "asr_tags"),
@@ -318,19 +322,27 @@ def _wh_at(tokens: Sequence[Token], i: int, cues: Cues) -> int | None:
 
 
 def _wh_inverted(tokens: Sequence[Token], i: int, cues: Cues) -> bool:
-    """English: question word, a few bridge words, then auxiliary + subject."""
+    """English: question word, a few words, then auxiliary + subject ("what kind of dog
+    have you got"). A subject before the auxiliary means an embedded clause instead."""
     if not cues.auxiliaries:
         return False
     j = i + 1
-    for _ in range(4):
+    for _ in range(5):
         if j >= len(tokens):
             return False
-        if tokens[j].text in cues.auxiliaries:
+        word = tokens[j].text
+        if word in cues.auxiliaries:
             return j + 1 < len(tokens) and tokens[j + 1].text in cues.subjects
-        if tokens[j].text not in cues.wh_bridge:
+        if word in cues.subjects or word in cues.markers or word in cues.question_words:
+            return False
+        if word not in cues.wh_bridge and j > i + 3:
             return False
         j += 1
     return False
+
+
+JOIN_WINDOW = 7  # tokens: a question opening this close after "and" continues the last one
+WHICH_WINDOW = 6  # tokens from the end of a turn where "which one…" asks
 
 
 def _onsets(text: str, tokens: Sequence[Token], cues: Cues, mode: str) -> list[tuple[int, str]]:
@@ -351,6 +363,8 @@ def _onsets(text: str, tokens: Sequence[Token], cues: Cues, mode: str) -> list[t
         before = tokens[i - 1].text if i > 0 else ""
         if asr and before in cues.choice:
             continue  # "…, or would you rather…": the same question goes on
+        if asr and before in cues.joiners and found and i - found[-1][0] <= JOIN_WINDOW:
+            continue  # "how old is it and does it get much shade": one question
         clause = starts[i]
         phrase = cues.indirect.at(tokens, i)
         if phrase and before not in cues.indirect_not_after:
@@ -362,6 +376,16 @@ def _onsets(text: str, tokens: Sequence[Token], cues: Cues, mode: str) -> list[t
         if yes_no and loose and (clause or anywhere):
             found.append((i, "yes_no"))
             covered = i + len(yes_no)
+            continue
+        if (
+            asr
+            and word == "which"
+            and len(tokens) - i <= WHICH_WINDOW
+            and i + 1 < len(tokens)
+            and tokens[i + 1].text in cues.which_next
+        ):
+            found.append((i, "wh"))
+            covered = i + 2
             continue
         wh = _wh_at(tokens, i, cues)
         if wh is not None and _wh_onset(tokens, i, wh, cues, clause, mode):
