@@ -85,6 +85,8 @@ class Cues:
     clause_boundaries: frozenset[str]
     question_leads: frozenset[str]
     joiners: frozenset[str]
+    first_person_endings: tuple[str, ...]
+    not_question_leads: frozenset[str]
     which_next: frozenset[str]
     asr_anywhere: Phrases
     tags: Phrases
@@ -195,6 +197,8 @@ def cues_for(language: str) -> Cues:
         clause_boundaries=_words(data, "clause_boundaries"),
         question_leads=_words(data, "question_leads"),
         joiners=_words(data, "joiners"),
+        first_person_endings=_texts(data, "first_person_endings"),
+        not_question_leads=_words(data, "not_question_leads"),
         which_next=_words(data, "which_next"),
         asr_anywhere=_phrases(data, "asr_anywhere"),
         tags=_phrases(data, "tags"),
@@ -416,6 +420,8 @@ def _wh_onset(
     if _wh_inverted(tokens, wh, cues):
         return clause or mode != "statement"  # embedded clauses do not invert
     contraction = tokens[wh].text in cues.wh_contractions
+    if mode == "asr" and before in cues.embedding and before in cues.markers:
+        return False  # "так что…", "вот что…": a conjunction, not a question
     after = _after_bridge(tokens, wh, cues)
     subject_next = after in cues.subjects  # "how many people you need": embedded
     if clause:
@@ -631,6 +637,13 @@ def _addresses_client(tokens: Sequence[Token], cues: Cues, *, strict: bool) -> b
         return False
     if strict and any(w in cues.declarative_veto or w.endswith("йте") for w in words):
         return False
+    if strict and any(
+        len(w) > 4
+        and w.endswith(cues.first_person_endings)
+        and not w.endswith(cues.second_person_endings)
+        for w in words[-3:]
+    ):
+        return False  # "ждём вас в субботу": about us
     if any(w in cues.second_person for w in words):
         return True
     if any(w.endswith(cues.second_person_endings) and len(w) > 4 for w in words):
@@ -639,7 +652,9 @@ def _addresses_client(tokens: Sequence[Token], cues: Cues, *, strict: bool) -> b
 
 
 SHORT_CLAUSE = 7  # tokens: a clause this short that addresses the client is asking them
-PITCH_TOKENS = 40
+SHORT_TURN = 20  # … at the start or end of a turn this short
+LEAD_CLAUSE = 12  # tokens: an "а …что/как…" clause this short asks
+PITCH_TOKENS = 30  # a longer turn is a pitch: its end is a question only with a clear cue
 
 
 def _declarative(
@@ -685,7 +700,12 @@ def _declarative(
         tail = tail[
             next((k for k, t in enumerate(tail) if t.text not in cues.markers), len(tail)) :
         ]
-    if len(tail) >= 2 and _addresses_client(tail, cues, strict=True):
+    if (
+        len(tail) >= 2
+        and len(toks) <= PITCH_TOKENS
+        and tail[0].text not in cues.not_question_leads
+        and _addresses_client(tail, cues, strict=True)
+    ):
         add(tail[0], tail[-1], "turn end")
     return spans
 
