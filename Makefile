@@ -27,8 +27,8 @@ demo: $(STAMP)
 test: lint typecheck pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check coach tests
-	$(BIN)/ruff format --check coach tests
+	$(BIN)/ruff check coach tests benchmarks
+	$(BIN)/ruff format --check coach tests benchmarks
 
 typecheck: $(STAMP)
 	$(BIN)/mypy coach
