@@ -13,7 +13,7 @@ from coach.analysis.rubric import Rubric, load_rubric
 from coach.analysis.scorecard import Scorecard, build, render_text, to_dict, to_markdown
 from coach.analysis.transcript import SUFFIXES, Transcript, load_transcript
 from coach.config import Settings
-from coach.errors import CoachError, Problem
+from coach.errors import CoachError, Problem, ScriptError
 from coach.scripts.loader import load_script
 from coach.scripts.model import Script, StageKind
 
@@ -32,14 +32,31 @@ def pick_rubric(rubric: str | None, script: Script | None, settings: Settings) -
 
 def pick_script(name: str | None, transcript: Transcript, settings: Settings) -> Script | None:
     """--script, else the transcript's own `# script:` header, else the generic skeleton."""
+    from_header = not name and bool(transcript.meta.get("script"))
     name = name or transcript.meta.get("script")
     if not name:
         return None
-    return (
-        load_script(name, settings.template_dirs)
-        if not Path(name).is_file()
-        else load_script(Path(name), settings.template_dirs)
-    )
+    ref: str | Path = Path(name) if Path(name).is_file() else name
+    try:
+        return load_script(ref, settings.template_dirs)
+    except ScriptError as exc:
+        if not from_header or exc.problems[0].file is not None:
+            raise
+        raise ScriptError(
+            f"'# script: {name}' header: {exc.problems[0].message}",
+            file=transcript.source,
+            line=_header_line(transcript.source, "script"),
+        ) from None
+
+
+def _header_line(source: str | None, key: str) -> int | None:
+    if not source or not Path(source).is_file():
+        return None
+    with Path(source).open(encoding="utf-8", errors="replace") as handle:
+        for number, line in enumerate(handle, start=1):
+            if line.lstrip().startswith("#") and line.split(":", 1)[0].strip("# ").lower() == key:
+                return number
+    return None
 
 
 def expand(paths: tuple[Path, ...]) -> list[Path]:
