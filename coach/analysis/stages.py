@@ -247,6 +247,8 @@ PROCEDURAL = frozenset(
     {StageKind.greeting, StageKind.compliance, StageKind.small_talk, StageKind.close}
 )
 GUESSED = ("default:situation",)
+OPENING = frozenset({StageKind.greeting, StageKind.compliance})
+SHORT_OPENING_QUESTION = 8  # words: "Is now a good time?" is procedural; longer ones ask
 
 
 def _procedural(
@@ -258,6 +260,8 @@ def _procedural(
     kinds = {e.kind for e in evidence if not e.reason.endswith("question")}
     if not (found and kinds and kinds <= PROCEDURAL):
         return None
+    if kinds <= OPENING and any(len(q.text.split()) > SHORT_OPENING_QUESTION for q in found):
+        return None  # "…, so what are you looking for?" asks about them, even in a greeting
     guessed = [
         q.spin is Spin.situation and q.evidence[-1:] == GUESSED and not q.from_script for q in found
     ]
