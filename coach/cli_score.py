@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from coach.analysis.analyse import analyse
+from coach.analysis.analyse import CLASSIFIERS, analyse
 from coach.analysis.rubric import Rubric, load_rubric
 from coach.analysis.scorecard import Scorecard, build, render_text, to_dict, to_markdown
 from coach.analysis.transcript import SUFFIXES, Transcript, load_transcript
@@ -77,6 +77,7 @@ def score_file(
     rep: str | None,
     language: str | None,
     settings: Settings,
+    classifier: str = "hybrid",
 ) -> Scorecard:
     transcript = load_transcript(path, rep_label=rep)
     if language:
@@ -84,7 +85,9 @@ def score_file(
 
         transcript = replace(transcript, language=language)
     chosen = pick_script(script, transcript, settings)
-    return build(analyse(transcript, chosen), pick_rubric(rubric, chosen, settings))
+    return build(
+        analyse(transcript, chosen, classifier=classifier), pick_rubric(rubric, chosen, settings)
+    )
 
 
 def _write(card: Scorecard, fmt: str, out: Path) -> Path:
@@ -148,6 +151,13 @@ def register(cli: click.Group, settings_of: Any) -> None:
         help="The speaker label of the rep; every other label is the client.",
     )
     @click.option("--language", help="Override the transcript's language (en, ru, et, no).")
+    @click.option(
+        "--classifier",
+        type=click.Choice(CLASSIFIERS),
+        default="hybrid",
+        show_default=True,
+        help="SPIN labels from the rules alone, or rules with the learned model.",
+    )
     @click.pass_context
     def score(
         ctx: click.Context,
@@ -159,6 +169,7 @@ def register(cli: click.Group, settings_of: Any) -> None:
         fail_under: float | None,
         rep_label: str | None,
         language: str | None,
+        classifier: str,
     ) -> None:
         """Score call transcripts (.json, .txt, .srt, .vtt) against a script and a rubric."""
         settings = settings_of(ctx)
@@ -174,6 +185,7 @@ def register(cli: click.Group, settings_of: Any) -> None:
                         rep=rep_label,
                         language=language,
                         settings=settings,
+                        classifier=classifier,
                     )
                 )
             except CoachError as exc:
@@ -212,12 +224,25 @@ def register(cli: click.Group, settings_of: Any) -> None:
         "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
     )
     @click.option("--errors", is_flag=True, help="List SPIN confusions after the table.")
-    def evaluate(paths: tuple[Path, ...], variants: str, fmt: str, errors: bool) -> None:
-        """Measure accuracy on labelled calls (the shared/data/dev JSON format)."""
+    @click.option(
+        "--classifier",
+        type=click.Choice(CLASSIFIERS),
+        default="hybrid",
+        show_default=True,
+        help="Measure the rules alone, or rules with the model.",
+    )
+    def evaluate(
+        paths: tuple[Path, ...], variants: str, fmt: str, errors: bool, classifier: str
+    ) -> None:
+        """Measure accuracy on labelled calls (the shared/data/dev JSON format).
+
+        The learned SPIN model was trained on shared/data/dev and tests/data/labelled:
+        measure it on other calls (tests/data/blind), or use --classifier rules.
+        """
         from coach.analysis.evaluate import run_eval
 
         chosen = [v.strip() for v in variants.split(",") if v.strip()]
-        report = run_eval(expand(paths), chosen)
+        report = run_eval(expand(paths), chosen, classifier=classifier)
         if fmt == "json":
             click.echo(json.dumps(report.as_dict(), indent=2))
             return

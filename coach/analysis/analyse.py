@@ -5,11 +5,13 @@ Pure: nothing is printed or stored; the CLI and TUI decide what to do with the r
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 from coach.analysis import metrics as metrics_module
 from coach.analysis.metrics import Metrics
 from coach.analysis.questions import Question, ScriptQuestion, find_questions
+from coach.analysis.spin_model import features, load_model
 from coach.analysis.stages import Coverage, StageEvidence, coverage, label_stages, objection_hits
 from coach.analysis.transcript import Role, Transcript
 from coach.scripts.model import Script, StageKind
@@ -59,8 +61,48 @@ def script_questions(script: Script | None) -> tuple[ScriptQuestion, ...]:
     )
 
 
-def analyse(transcript: Transcript, script: Script | None = None) -> Analysis:
-    """Questions, stages, objections and metrics of one call."""
+CLASSIFIERS = ("hybrid", "rules")
+
+
+def _second_opinion(
+    transcript: Transcript,
+    questions: tuple[tuple[Question, ...], ...],
+    evidence: Sequence[Sequence[StageEvidence]],
+) -> tuple[tuple[Question, ...], ...] | None:
+    """The learned model's SPIN labels; None when it agrees everywhere (or is absent)."""
+    model = load_model()
+    if model is None:
+        return None
+    count = max(1, len(transcript.utterances))
+    changed = False
+    out = []
+    for utterance, found, items in zip(transcript.utterances, questions, evidence, strict=True):
+        kinds = [e.kind for e in items]
+        relabelled = []
+        for question in found:
+            if question.from_script:
+                relabelled.append(question)
+                continue
+            names = features(question, transcript.language, kinds, utterance.index / count)
+            spin = model.predict(names)
+            if spin is not question.spin:
+                changed = True
+                question = replace(question, spin=spin, evidence=(*question.evidence, "model"))
+            relabelled.append(question)
+        out.append(tuple(relabelled))
+    return tuple(out) if changed else None
+
+
+def analyse(
+    transcript: Transcript, script: Script | None = None, *, classifier: str = "hybrid"
+) -> Analysis:
+    """Questions, stages, objections and metrics of one call.
+
+    ``classifier`` "hybrid" lets the learned model revise the rules' SPIN labels
+    (``coach/analysis/spin_model.py``); "rules" keeps the rules' labels.
+    """
+    if classifier not in CLASSIFIERS:
+        raise ValueError(f"classifier must be one of {CLASSIFIERS}")
     known = script_questions(script)
     questions = tuple(
         tuple(find_questions(u.text, transcript.language, known)) if u.speaker is Role.rep else ()
@@ -68,6 +110,11 @@ def analyse(transcript: Transcript, script: Script | None = None) -> Analysis:
     )
     evidence, relabelled = label_stages(transcript, questions, script)
     questions = tuple(relabelled)
+    if classifier == "hybrid":
+        revised = _second_opinion(transcript, questions, evidence)
+        if revised is not None:
+            evidence, relabelled = label_stages(transcript, revised, script)
+            questions = tuple(relabelled)
     stages = tuple(tuple(items) for items in evidence)
     kinds = [[e.kind for e in items] for items in evidence]
     moments = []

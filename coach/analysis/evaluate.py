@@ -328,9 +328,15 @@ class EvalReport:
         return "\n".join(lines) + "\n"
 
 
-def run_eval(paths: Sequence[Path], variants: Sequence[str]) -> EvalReport:
+def run_eval(
+    paths: Sequence[Path], variants: Sequence[str], *, classifier: str = "hybrid"
+) -> EvalReport:
     """Score every labelled call in every variant; rows per language and overall."""
-    from coach.analysis.analyse import analyse
+    from functools import partial
+
+    from coach.analysis.analyse import analyse as analyse_with
+
+    analyse = partial(analyse_with, classifier=classifier)
 
     calls = [load_labelled(p) for p in paths if p.suffix == ".json"]
     rows: dict[tuple[str, str], Tally] = {}

@@ -1,0 +1,178 @@
+"""A small learned second opinion on SPIN types, on top of the rules.
+
+Multinomial logistic regression over the question's words and word pairs, the rules' own
+label and evidence, the question's form, the stages of its utterance and where in the call
+it falls. Trained on labelled calls (``python -m coach.analysis.spin_model PATH...``); the
+weights are a data file, ``coach/analysis/data/spin_model.json``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+import random
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from coach.analysis.questions import Question
+from coach.lexicon import normalise
+from coach.scripts.model import Spin, StageKind
+
+MODEL_FILE = Path(__file__).resolve().parent / "data" / "spin_model.json"
+CLASSES = ("situation", "problem", "implication", "need_payoff", "none")
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+EPOCHS = 30
+LEARNING_RATE = 0.3
+L2 = 1e-3
+SEED = 1
+
+
+def features(
+    question: Question, language: str, stages: Iterable[StageKind], position: float
+) -> list[str]:
+    """What the model looks at; the same function serves training and prediction."""
+    words = _WORD.findall(normalise(question.text))
+    out = [f"w:{language}:{w}" for w in words]
+    out += [f"b:{language}:{a}_{b}" for a, b in itertools.pairwise(words)]
+    rule = question.spin.value if question.spin else "none"
+    out += [
+        f"rule:{rule}",
+        f"ev:{question.evidence[-1].split(':')[0]}",
+        f"form:{question.form.value}",
+    ]
+    out += [f"stage:{kind.value}" for kind in stages]
+    out += [f"pos:{min(2, int(position * 3))}", f"len:{min(len(words) // 4, 4)}"]
+    return out
+
+
+@dataclass(frozen=True)
+class SpinModel:
+    weights: dict[str, tuple[float, ...]]
+
+    def scores(self, names: Sequence[str]) -> list[float]:
+        totals = [0.0] * len(CLASSES)
+        for name in names:
+            row = self.weights.get(name)
+            if row is not None:
+                for k, value in enumerate(row):
+                    totals[k] += value
+        return totals
+
+    def predict(self, names: Sequence[str]) -> Spin | None:
+        totals = self.scores(names)
+        best = CLASSES[max(range(len(CLASSES)), key=lambda k: totals[k])]
+        return None if best == "none" else Spin(best)
+
+
+@cache
+def load_model(path: Path = MODEL_FILE) -> SpinModel | None:
+    """The bundled model, or None when the data file is absent (rules alone then)."""
+    if not path.is_file():
+        return None
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return SpinModel({k: tuple(v) for k, v in data["weights"].items()})
+
+
+def train(examples: Sequence[tuple[list[str], str]]) -> SpinModel:
+    """Plain SGD on the softmax loss; deterministic for the same examples."""
+    weights: dict[str, list[float]] = {}
+    order = list(examples)
+    rng = random.Random(SEED)
+    for _ in range(EPOCHS):
+        rng.shuffle(order)
+        for names, label in order:
+            rows = [weights.setdefault(n, [0.0] * len(CLASSES)) for n in names]
+            totals = [sum(row[k] for row in rows) for k in range(len(CLASSES))]
+            top = max(totals)
+            exp = [math.exp(t - top) for t in totals]
+            norm = sum(exp)
+            for k in range(len(CLASSES)):
+                gradient = exp[k] / norm - (1.0 if CLASSES[k] == label else 0.0)
+                for row in rows:
+                    row[k] -= LEARNING_RATE * (gradient + L2 * row[k])
+    return SpinModel(
+        {
+            name: tuple(round(v, 3) for v in row)
+            for name, row in sorted(weights.items())
+            if any(abs(v) >= 0.005 for v in row)
+        }
+    )
+
+
+def save(model: SpinModel, path: Path = MODEL_FILE) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = {"classes": list(CLASSES), "weights": {k: list(v) for k, v in model.weights.items()}}
+    path.write_text(
+        json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8"
+    )
+
+
+def training_examples(paths: Sequence[Path]) -> list[tuple[list[str], str]]:
+    """Features and gold labels of every matched rep question in labelled calls."""
+    return [(names, label) for _, names, label in _examples(paths)]
+
+
+def cross_validate(paths: Sequence[Path]) -> tuple[float, float, int]:
+    """Leave one call out: (rules' accuracy, model's accuracy, questions) on the held-out
+    calls — how the model does on calls it did not learn from."""
+    examples = _examples(paths)
+    rules = model = 0
+    for path in paths:
+        held = [(n, label) for p, n, label in examples if p == path]
+        if not held:
+            continue
+        trained = train([(n, label) for p, n, label in examples if p != path])
+        for names, label in held:
+            rules += next(n for n in names if n.startswith("rule:"))[5:] == label
+            predicted = trained.predict(names)
+            model += (predicted.value if predicted else "none") == label
+    return rules / len(examples), model / len(examples), len(examples)
+
+
+def _examples(paths: Sequence[Path]) -> list[tuple[Path, list[str], str]]:
+    from coach.analysis.analyse import analyse
+    from coach.analysis.evaluate import load_labelled, match_spans
+
+    out = []
+    for path in paths:
+        call = load_labelled(path)
+        analysis = analyse(call.transcript, classifier="rules")
+        count = len(call.transcript.utterances)
+        for utterance, gold in zip(call.transcript.utterances, call.questions, strict=True):
+            found = analysis.questions_in(utterance.index)
+            pairs = match_spans([(q.start, q.end) for q in found], [(g.start, g.end) for g in gold])
+            kinds = analysis.stage_kinds(utterance.index)
+            for d, g in pairs:
+                names = features(found[d], call.language, kinds, utterance.index / count)
+                out.append((path, names, gold[g].spin or "none"))
+    return out
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Retrain the bundled model: ``python -m coach.analysis.spin_model DIR...``;
+    ``--cross-validate`` measures instead of training."""
+    import sys
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    check = "--cross-validate" in args
+    args = [a for a in args if a != "--cross-validate"]
+    paths: list[Path] = []
+    for arg in args:
+        path = Path(arg)
+        paths += sorted(path.glob("*.json")) if path.is_dir() else [path]
+    if check:
+        rules, model, count = cross_validate(paths)
+        print(f"leave-one-call-out on {count} questions: rules {rules:.3f}, model {model:.3f}")
+        return
+    examples = training_examples(paths)
+    save(train(examples))
+    load_model.cache_clear()
+    print(f"trained on {len(examples)} questions from {len(paths)} calls → {MODEL_FILE}")
+
+
+if __name__ == "__main__":
+    main()

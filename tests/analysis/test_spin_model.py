@@ -1,0 +1,68 @@
+"""The learned SPIN second opinion: reproducible training, a loadable model, a real effect."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from coach.analysis import spin_model
+from coach.analysis.analyse import analyse
+from coach.analysis.questions import Question
+from coach.analysis.transcript import parse_text
+from coach.scripts.model import QuestionForm, Spin, StageKind
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def question(text: str, spin: Spin | None = Spin.situation) -> Question:
+    return Question(text, 0, len(text), QuestionForm.open, spin, ("?", "default:situation"))
+
+
+def test_features_describe_words_rules_stage_and_place() -> None:
+    names = spin_model.features(question("What bothers you?"), "en", [StageKind.problem], 0.5)
+    assert {
+        "w:en:bothers",
+        "b:en:what_bothers",
+        "rule:situation",
+        "ev:default",
+        "form:open",
+        "stage:problem",
+        "pos:1",
+    } <= set(names)
+
+
+def test_training_is_deterministic_and_learns_the_examples() -> None:
+    examples = [
+        (spin_model.features(question("What happens if it breaks?"), "en", [], 0.4), "implication"),
+        (spin_model.features(question("What car do you drive?"), "en", [], 0.2), "situation"),
+        (spin_model.features(question("Can you come on Friday?"), "en", [], 0.9), "none"),
+    ] * 3
+    first, second = spin_model.train(examples), spin_model.train(examples)
+    assert first == second
+    assert first.predict(examples[0][0]) is Spin.implication
+    assert first.predict(examples[2][0]) is None
+
+
+def test_bundled_model_loads_and_saves_round_trip(tmp_path: Path) -> None:
+    model = spin_model.load_model()
+    assert model is not None and len(model.weights) > 1000
+    path = tmp_path / "m.json"
+    spin_model.save(model, path)
+    assert spin_model.load_model.__wrapped__(path) == model  # type: ignore[attr-defined]
+
+
+def test_without_a_model_file_the_rules_decide(tmp_path: Path) -> None:
+    assert spin_model.load_model.__wrapped__(tmp_path / "absent.json") is None  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("classifier", ["rules", "hybrid"])
+def test_both_classifiers_run(classifier: str) -> None:
+    call = parse_text("Rep: What bothers you most about it?\nClient: The noise.", "c.txt")
+    analysis = analyse(call, classifier=classifier)
+    assert analysis.questions_in(0)[0].spin is Spin.problem
+
+
+def test_unknown_classifier_is_refused() -> None:
+    with pytest.raises(ValueError, match="classifier"):
+        analyse(parse_text("Rep: Hi?\nClient: Hi.", "c.txt"), classifier="llm")
