@@ -13,6 +13,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
+from typing import NamedTuple
 
 from rapidfuzz import fuzz
 
@@ -23,9 +24,10 @@ _TOKEN = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*", re.UNICODE)
 _TERMINATOR = re.compile(r"[.!?…]+")
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
-    text: str  # normalised (lowercase, ё→е, ’→')
+class Token(NamedTuple):
+    """A word: normalised text (lowercase, ё→е, ’→') and its character span."""
+
+    text: str
     start: int
     end: int
 
@@ -747,8 +749,13 @@ def find_questions(
                 )
             )
             continue
-        form = classify_form(q_text, cues)
-        spin, evidence = classify_spin(q_text, cues)
+        offset = start + (len(text[start:end]) - len(text[start:end].lstrip()))
+        own = [
+            Token(t.text, t.start - offset, t.end - offset)
+            for t in _within(tokens, offset, offset + len(q_text))
+        ]
+        form = classify_form(q_text, cues, own)
+        spin, evidence = classify_spin(q_text, cues, own)
         out.append(Question(q_text, start, end, form, spin, (how, *evidence)))
     for start, end, question in known:
         if not any(q.start < end and q.end > start for q in out):
@@ -767,9 +774,9 @@ def find_questions(
 
 
 # --- labels -------------------------------------------------------------------------
-def classify_form(question: str, cues: Cues) -> QuestionForm:
+def classify_form(question: str, cues: Cues, tokens: list[Token] | None = None) -> QuestionForm:
     """Open unless it can be answered yes/no or by picking an offered option."""
-    tokens = tokenize(question)
+    tokens = tokens if tokens is not None else tokenize(question)
     words = [t.text for t in tokens]
     lowered = normalise(question)
     if any(s in lowered for s in cues.scale):
@@ -850,7 +857,9 @@ SECOND_PERSON = {
 }
 
 
-def classify_spin(question: str, cues: Cues) -> tuple[Spin | None, tuple[str, ...]]:
+def classify_spin(
+    question: str, cues: Cues, tokens: list[Token] | None = None
+) -> tuple[Spin | None, tuple[str, ...]]:
     """SPIN type by the most specific cue that matches; information questions default
     to situation, procedural ones (logistics, rapport, calls to action) to none."""
     best: tuple[int, str, str] | None = None
@@ -863,7 +872,7 @@ def classify_spin(question: str, cues: Cues) -> tuple[Spin | None, tuple[str, ..
     if best is not None:
         kind, cue = best[1], best[2]
         return (None if kind == "none" else Spin(kind)), (f"{kind}:{cue}",)
-    tokens = tokenize(question)
+    tokens = tokens if tokens is not None else tokenize(question)
     content = tokens[_lead(tokens, cues) :]
     if any(_match(content, 0, p) for p in cues.closed_wh if len(p) > 1):
         return None, ("proposal",)  # "How about eleven?"
