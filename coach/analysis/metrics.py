@@ -88,11 +88,23 @@ class Metrics:
 
 
 # --- talk time ----------------------------------------------------------------------
+WORD_GAP_S = 0.8  # pauses between words up to this long are still talking
+
+
 def talk_seconds(utterance: Utterance) -> float:
-    """Speaking time: from word timestamps when known (segment edges pad silence)."""
-    if utterance.words:
-        return max(0.0, utterance.words[-1].end - utterance.words[0].start)
-    return utterance.duration
+    """Speaking time: from word timestamps when known (segment edges pad silence, and a
+    turn's pauses are not talk), else the utterance's span."""
+    if not utterance.words:
+        return utterance.duration
+    total = 0.0
+    start = utterance.words[0].start
+    end = utterance.words[0].end
+    for word in utterance.words[1:]:
+        if word.start - end > WORD_GAP_S:
+            total += end - start
+            start = word.start
+        end = max(end, word.end)
+    return max(0.0, total + end - start)
 
 
 def talk_ratio(transcript: Transcript) -> tuple[float | None, str]:
