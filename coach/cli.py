@@ -437,9 +437,11 @@ def rubric_metrics() -> None:
     click.echo("checks: " + ", ".join(c.value for c in Check))
 
 
+from coach.cli_audio import register as register_audio  # noqa: E402  (recordings)
 from coach.cli_score import register  # noqa: E402  (the analysis commands)
 
 register(cli, _settings)
+register_audio(cli, _settings)
 
 
 # --- entry point --------------------------------------------------------------------

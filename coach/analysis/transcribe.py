@@ -150,7 +150,34 @@ def _transcribe_channel(
     seconds = len(audio) / SAMPLE_RATE
     if seconds and spoken / seconds < MIN_SPEECH_FRACTION and rms(audio) > 0.01:
         found = run(vad=False)  # the VAD missed speech on this line: listen to all of it
-    return found
+    return _heard(found, audio)
+
+
+def _heard(segments: list[_Segment], audio: Any) -> list[_Segment]:
+    """Drop words placed where the channel is silent: Whisper invents them there (on a
+    stereo line that silence is the other side talking)."""
+    import numpy as np
+
+    frame = SAMPLE_RATE // 100
+    count = len(audio) // frame
+    if count == 0:
+        return segments
+    energy = np.abs(audio[: count * frame]).reshape(count, frame).max(axis=1)
+    loud = float(np.percentile(energy, 95))
+    threshold = max(loud * 0.05, 1e-3)
+    out = []
+    for segment in segments:
+        words = []
+        for word in segment.words:
+            # the middle half of the word must be heard: its edges may run into silence
+            quarter = (word.end - word.start) / 4
+            a = int((word.start + quarter) * 100)
+            b = max(int((word.end - quarter) * 100), a + 1)
+            if a < count and float(energy[a:b].max(initial=0.0)) >= threshold:
+                words.append(word)
+        if words:
+            out.append(_Segment(words, segment.channel, segment.no_speech))
+    return out
 
 
 def _utterances(segments: Sequence[_Segment]) -> list[tuple[int, list[Word]]]:

@@ -141,7 +141,8 @@ def resolve(model: str | None) -> str:
     the exact command to run when nothing usable is installed."""
     model = model or os.environ.get("COACH_WHISPER_MODEL") or DEFAULT_MODEL
     as_path = Path(model).expanduser()
-    if as_path.is_dir():
+    looks_like_path = any(sep in model for sep in ("/", "\\")) or model.startswith((".", "~"))
+    if as_path.is_dir() and (looks_like_path or model not in KNOWN):
         if not (as_path / "model.bin").is_file():
             raise AudioError(f"{as_path} is not a CTranslate2 Whisper model (no model.bin)")
         return str(as_path)
