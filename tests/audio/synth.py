@@ -185,3 +185,23 @@ def stereo(call: Call, path: Path, rate: int = RATE) -> Path:
 
 def mono(call: Call, path: Path, rate: int = RATE) -> Path:
     return write_wav(path, [call.rep + call.client], rate)
+
+
+def encode(source: Path, target: Path, codec: str, rate: int = 48_000) -> Path:
+    """Re-encode a wav with PyAV (mp3, opus in ogg, aac in m4a, flac) for format tests."""
+    import av
+
+    with av.open(str(source)) as reader:
+        stream_in = reader.streams.audio[0]
+        layout = "stereo" if stream_in.codec_context.channels == 2 else "mono"
+        with av.open(str(target), mode="w") as writer:
+            stream = writer.add_stream(codec, rate=rate, layout=layout)
+            resampler = av.AudioResampler(format=stream.format.name, layout=layout, rate=rate)
+            for frame in reader.decode(stream_in):
+                frame.pts = None
+                for converted in resampler.resample(frame):
+                    for packet in stream.encode(converted):
+                        writer.mux(packet)
+            for packet in stream.encode(None):
+                writer.mux(packet)
+    return target

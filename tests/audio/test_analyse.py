@@ -229,3 +229,29 @@ def test_silent_recording_is_an_error(coach: Coach, tmp_path: Path, model_dir: P
         "analyse", str(path), "--model", str(model_dir), "--quiet", "--out", str(tmp_path / "out")
     )
     assert result.code == 1 and "silent" in result.err
+
+
+@pytest.mark.parametrize(
+    ("suffix", "codec", "rate"),
+    [
+        (".mp3", "libmp3lame", 44_100),
+        (".ogg", "libopus", 48_000),
+        (".m4a", "aac", 44_100),
+        (".flac", "flac", 8_000),
+    ],
+)
+def test_common_formats(
+    suffix: str,
+    codec: str,
+    rate: int,
+    calls: dict[str, Call],
+    files: dict[str, Path],
+    model_dir: Path,
+    tmp_path: Path,
+) -> None:
+    from tests.audio.synth import encode
+
+    path = encode(files["en-stereo"], tmp_path / f"call{suffix}", codec, rate)
+    transcript = run(path, "en", model_dir)
+    assert attributed_share(calls["en"], transcript) == pytest.approx(1.0)
+    assert "toyota" in " ".join(u.text.lower() for u in transcript.utterances)
