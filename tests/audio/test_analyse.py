@@ -255,3 +255,14 @@ def test_common_formats(
     transcript = run(path, "en", model_dir)
     assert attributed_share(calls["en"], transcript) == pytest.approx(1.0)
     assert "toyota" in " ".join(u.text.lower() for u in transcript.utterances)
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_rep_on_the_right_is_detected(language: str, calls: dict[str, Call], model_dir: Path,
+                                      tmp_path: Path) -> None:
+    call = calls[language]
+    path = write_wav(tmp_path / "swapped.wav", [call.client, call.rep])
+    transcript, attribution = transcribe_recording(
+        path, TranscribeOptions(model=str(model_dir), language=language))
+    assert attribution.rep == "right" and attribution.method == "stereo"
+    assert attributed_share(call, transcript) == pytest.approx(1.0)
