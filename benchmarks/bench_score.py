@@ -82,7 +82,16 @@ def main() -> None:
 
     rate("json.loads + count '?' (plain baseline)", calls, baseline)
     rate("coach parse_transcript", calls, lambda t: parse_transcript(t, "c.json"))
-    rate("coach parse + analyse", calls, lambda t: analyse(parse_transcript(t, "c.json")))
+    rate(
+        "coach parse + analyse (rules only)",
+        calls,
+        lambda t: analyse(parse_transcript(t, "c.json"), classifier="rules"),
+    )
+    rate(
+        "coach parse + analyse (rules + models)",
+        calls,
+        lambda t: analyse(parse_transcript(t, "c.json")),
+    )
     rate(
         "coach parse + analyse + score (discovery)",
         calls,

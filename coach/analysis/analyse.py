@@ -12,6 +12,8 @@ from coach.analysis import metrics as metrics_module
 from coach.analysis.metrics import Metrics
 from coach.analysis.questions import Question, ScriptQuestion, find_questions
 from coach.analysis.spin_model import features, load_model
+from coach.analysis.stage_model import call_features as stage_features
+from coach.analysis.stage_model import load_model as load_stage_model
 from coach.analysis.stages import Coverage, StageEvidence, coverage, label_stages, objection_hits
 from coach.analysis.transcript import Role, Transcript
 from coach.scripts.model import Script, StageKind
@@ -93,6 +95,32 @@ def _second_opinion(
     return tuple(out) if changed else None
 
 
+def _stage_opinion(
+    transcript: Transcript,
+    questions: tuple[tuple[Question, ...], ...],
+    evidence: Sequence[Sequence[StageEvidence]],
+) -> list[list[StageEvidence]]:
+    """The learned stage model decides each utterance's stages from the rules' evidence,
+    the words and the flow of the call; the rules' reasons are kept where they agree."""
+    model = load_stage_model()
+    if model is None:
+        return [list(items) for items in evidence]
+    kinds = [[e.kind for e in items] for items in evidence]
+    out = []
+    decided = model.kinds_of_all(stage_features(transcript, questions, kinds))
+    for items, chosen_kinds in zip(evidence, decided, strict=True):
+        chosen = set(chosen_kinds)
+        # a line of the script itself is stronger evidence than anything learned
+        kept = [e for e in items if e.kind.value in chosen or e.reason == "script line"]
+        have = {e.kind.value for e in kept}
+        kept += [
+            StageEvidence(StageKind(k), 0.6, "learned from the call's flow")
+            for k in sorted(chosen - have)
+        ]
+        out.append(kept)
+    return out
+
+
 def analyse(
     transcript: Transcript, script: Script | None = None, *, classifier: str = "hybrid"
 ) -> Analysis:
@@ -111,10 +139,12 @@ def analyse(
     evidence, relabelled = label_stages(transcript, questions, script)
     questions = tuple(relabelled)
     if classifier == "hybrid":
+        # both models read the rules' analysis, as they were trained to
+        decided = _stage_opinion(transcript, questions, evidence)
         revised = _second_opinion(transcript, questions, evidence)
+        evidence = decided
         if revised is not None:
-            evidence, relabelled = label_stages(transcript, revised, script)
-            questions = tuple(relabelled)
+            questions = revised
     stages = tuple(tuple(items) for items in evidence)
     kinds = [[e.kind for e in items] for items in evidence]
     moments = []

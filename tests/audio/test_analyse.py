@@ -258,11 +258,13 @@ def test_common_formats(
 
 
 @pytest.mark.parametrize("language", ["en", "ru"])
-def test_rep_on_the_right_is_detected(language: str, calls: dict[str, Call], model_dir: Path,
-                                      tmp_path: Path) -> None:
+def test_rep_on_the_right_is_detected(
+    language: str, calls: dict[str, Call], model_dir: Path, tmp_path: Path
+) -> None:
     call = calls[language]
     path = write_wav(tmp_path / "swapped.wav", [call.client, call.rep])
     transcript, attribution = transcribe_recording(
-        path, TranscribeOptions(model=str(model_dir), language=language))
+        path, TranscribeOptions(model=str(model_dir), language=language)
+    )
     assert attribution.rep == "right" and attribution.method == "stereo"
     assert attributed_share(call, transcript) == pytest.approx(1.0)

@@ -1,0 +1,230 @@
+"""A learned second opinion on the stages of each utterance, on top of the rules.
+
+One logistic regression per stage kind over the utterance's words, the rules' stage
+evidence, its questions' SPIN types, the speaker, the previous turn's stages and where the
+turn falls in the call. Trained on labelled calls (``python -m coach.analysis.stage_model
+PATH...``); the weights are ``coach/analysis/data/stage_model.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache, cached_property
+from pathlib import Path
+from typing import Any
+
+from coach.lexicon import normalise
+from coach.scripts.model import StageKind
+
+MODEL_FILE = Path(__file__).resolve().parent / "data" / "stage_model.json"
+KINDS = tuple(k.value for k in StageKind)
+EPOCHS = 15
+LEARNING_RATE = 0.2
+L2 = 1e-3
+SEED = 5
+THRESHOLD = 0.5
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+def features(
+    text: str,
+    language: str,
+    speaker: str,
+    rule_kinds: Sequence[str],
+    spins: Sequence[str],
+    previous_kinds: Sequence[str],
+    position: float,
+    turn: int,
+) -> list[str]:
+    words = _WORD.findall(normalise(text))
+    out = [
+        "bias",
+        f"speaker:{speaker}",
+        f"pos:{min(4, int(position * 5))}",
+        f"turn:{min(turn, 6)}",
+        f"len:{min(len(words) // 8, 5)}",
+    ]
+    out += [f"w:{language}:{w}" for w in set(words)]
+    out += [f"rule:{k}" for k in rule_kinds] or ["rule:none"]
+    out += [f"spin:{s}" for s in spins]
+    out += [f"prev:{k}" for k in previous_kinds] or ["prev:none"]
+    out += [f"rule_speaker:{k}:{speaker}" for k in rule_kinds]
+    return out
+
+
+@dataclass(frozen=True, eq=False)
+class StageModel:
+    weights: dict[str, dict[str, float]]  # feature → kind → weight
+
+    @cached_property
+    def _matrix(self) -> tuple[dict[str, int], Any]:
+        """The weights as one dense matrix (feature × kind) for fast sums."""
+        import numpy as np
+
+        index = {name: i for i, name in enumerate(self.weights)}
+        matrix = np.zeros((len(index) + 1, len(KINDS)), dtype=np.float32)
+        column = {k: j for j, k in enumerate(KINDS)}
+        for name, row in self.weights.items():
+            for kind, value in row.items():
+                matrix[index[name], column[kind]] = value
+        return index, matrix
+
+    def kinds(self, names: Sequence[str]) -> list[str]:
+        return self.kinds_of_all([names])[0]
+
+    def kinds_of_all(self, rows: Sequence[Sequence[str]]) -> list[list[str]]:
+        """Stage kinds of many utterances in one pass over the weights."""
+        import numpy as np
+
+        index, matrix = self._matrix
+        blank = len(index)  # the all-zero row stands in for unknown features
+        get = index.get
+        flat: list[int] = []
+        offsets: list[int] = []
+        for names in rows:
+            offsets.append(len(flat))
+            flat.extend([get(n, blank) for n in names])
+        totals = np.add.reduceat(matrix[np.array(flat, dtype=np.int64)], offsets, axis=0)
+        # a probability of at least THRESHOLD (0.5) is a total of at least 0
+        return [
+            [k for k, yes in zip(KINDS, row, strict=True) if yes]
+            for row in (totals >= 0.0).tolist()
+        ]
+
+
+@cache
+def load_model(path: Path = MODEL_FILE) -> StageModel | None:
+    if not path.is_file():
+        return None
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return StageModel({k: dict(v) for k, v in data["weights"].items()})
+
+
+def train(examples: Sequence[tuple[list[str], set[str]]]) -> StageModel:
+    weights: dict[str, dict[str, float]] = {}
+    order = list(examples)
+    rng = random.Random(SEED)
+    for _ in range(EPOCHS):
+        rng.shuffle(order)
+        for names, gold in order:
+            rows = [weights.setdefault(n, {}) for n in names]
+            for kind in KINDS:
+                total = sum(row.get(kind, 0.0) for row in rows)
+                p = 1 / (1 + math.exp(-max(-30.0, min(30.0, total))))
+                gradient = p - (1.0 if kind in gold else 0.0)
+                if abs(gradient) < 1e-4:
+                    continue
+                for row in rows:
+                    value = row.get(kind, 0.0)
+                    row[kind] = value - LEARNING_RATE * (gradient + L2 * value)
+    compact = {}
+    for name, row in sorted(weights.items()):
+        kept = {k: round(v, 2) for k, v in row.items() if abs(v) >= 0.05}
+        if kept:
+            compact[name] = kept
+    return StageModel(compact)
+
+
+def save(model: StageModel, path: Path = MODEL_FILE) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        json.dumps(
+            {"kinds": list(KINDS), "weights": model.weights},
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+
+
+def call_features(
+    transcript: Any, questions: Sequence[Sequence[Any]], kinds: Sequence[Sequence[StageKind]]
+) -> list[list[str]]:
+    """Features of every utterance of a call, from the rules' analysis of it."""
+    count = max(1, len(transcript.utterances))
+    out = []
+    previous: list[str] = []
+    rep_turn = 0
+    for utterance, found, stage_kinds in zip(transcript.utterances, questions, kinds, strict=True):
+        rule_kinds = [k.value for k in stage_kinds]
+        spins = [q.spin.value if q.spin else "none" for q in found]
+        out.append(
+            features(
+                utterance.text,
+                transcript.language,
+                utterance.speaker.value,
+                rule_kinds,
+                spins,
+                previous,
+                utterance.index / count,
+                rep_turn,
+            )
+        )
+        previous = rule_kinds
+        rep_turn += utterance.speaker.value == "rep"
+    return out
+
+
+def _examples(paths: Sequence[Path]) -> list[tuple[Path, list[str], set[str], set[str]]]:
+    from coach.analysis.analyse import analyse
+    from coach.analysis.evaluate import load_labelled
+
+    out = []
+    for path in paths:
+        call = load_labelled(path)
+        analysis = analyse(call.transcript, classifier="rules")
+        kinds = [analysis.stage_kinds(u.index) for u in call.transcript.utterances]
+        rows = call_features(call.transcript, analysis.questions, kinds)
+        for names, gold in zip(rows, call.stages, strict=True):
+            out.append((path, names, set(gold), set(call.covered)))
+    return out
+
+
+def cross_validate(paths: Sequence[Path]) -> tuple[float, float]:
+    """Leave one call out: mean stage-coverage F1 of (rules, model) on the held-out calls."""
+    from coach.analysis.evaluate import set_f1
+
+    examples = _examples(paths)
+    rules_f1, model_f1 = [], []
+    for path in paths:
+        held = [(n, g, c) for p, n, g, c in examples if p == path]
+        if not held:
+            continue
+        model = train([(n, g) for p, n, g, _ in examples if p != path])
+        covered = held[0][2]
+        predicted = {k for n, _, _ in held for k in model.kinds(n)}
+        by_rules = {name[5:] for n, _, _ in held for name in n if name.startswith("rule:")}
+        by_rules.discard("none")
+        model_f1.append(set_f1(predicted, covered))
+        rules_f1.append(set_f1(by_rules, covered))
+    return sum(rules_f1) / len(rules_f1), sum(model_f1) / len(model_f1)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Retrain: ``python -m coach.analysis.stage_model DIR...`` (``--cross-validate``)."""
+    import sys
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    check = "--cross-validate" in args
+    paths: list[Path] = []
+    for arg in (a for a in args if a != "--cross-validate"):
+        path = Path(arg)
+        paths += sorted(path.glob("*.json")) if path.is_dir() else [path]
+    if check:
+        rules, model = cross_validate(paths)
+        print(f"leave-one-call-out stage coverage F1: rules {rules:.3f}, model {model:.3f}")
+        return
+    examples = _examples(paths)
+    save(train([(n, g) for _, n, g, _ in examples]))
+    load_model.cache_clear()
+    print(f"trained on {len(examples)} utterances from {len(paths)} calls → {MODEL_FILE}")
+
+
+if __name__ == "__main__":
+    main()
