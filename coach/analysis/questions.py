@@ -240,6 +240,15 @@ def _segments(text: str, tokens: Sequence[Token]) -> list[_Segment]:
     """Sentences by their end punctuation; text with none at all is one segment."""
     out: list[_Segment] = []
     start = 0
+    cursor = 0  # tokens and sentences both run left to right: one pass hands them out
+
+    def take(end: int) -> tuple[Token, ...]:
+        nonlocal cursor
+        first = cursor
+        while cursor < len(tokens) and tokens[cursor].end <= end:
+            cursor += 1
+        return tuple(tokens[first:cursor])
+
     for match in _TERMINATOR.finditer(text):
         mark = match.group()
         end = match.end()
@@ -257,10 +266,10 @@ def _segments(text: str, tokens: Sequence[Token]) -> list[_Segment]:
         ):
             continue
         kind = "?" if "?" in mark else ("!" if "!" in mark else ".")
-        out.append(_Segment(start, end, kind, _within(tokens, start, end)))
+        out.append(_Segment(start, end, kind, take(end)))
         start = end
     if start < len(text) and text[start:].strip():
-        out.append(_Segment(start, len(text), "", _within(tokens, start, len(text))))
+        out.append(_Segment(start, len(text), "", take(len(text))))
     return [s for s in out if s.tokens]
 
 
