@@ -12,7 +12,6 @@ from coach.analysis import metrics as metrics_module
 from coach.analysis.metrics import Metrics
 from coach.analysis.questions import Question, ScriptQuestion, find_questions
 from coach.analysis.spin_model import features, load_model
-from coach.analysis.stage_model import call_features as stage_features
 from coach.analysis.stage_model import load_model as load_stage_model
 from coach.analysis.stages import Coverage, StageEvidence, coverage, label_stages, objection_hits
 from coach.analysis.transcript import Role, Transcript
@@ -107,7 +106,7 @@ def _stage_opinion(
         return [list(items) for items in evidence]
     kinds = [[e.kind for e in items] for items in evidence]
     out = []
-    decided = model.kinds_of_all(stage_features(transcript, questions, kinds))
+    decided = model.decide_call(transcript, questions, kinds)
     for items, chosen_kinds in zip(evidence, decided, strict=True):
         chosen = set(chosen_kinds)
         # a line of the script itself is stronger evidence than anything learned

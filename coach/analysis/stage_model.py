@@ -74,6 +74,64 @@ class StageModel:
                 matrix[index[name], column[kind]] = value
         return index, matrix
 
+    @cached_property
+    def _word_rows(self) -> dict[str, dict[str, int]]:
+        """language → word → row, so prediction need not build "w:lang:word" strings."""
+        index, _ = self._matrix
+        out: dict[str, dict[str, int]] = {}
+        for name, row in index.items():
+            if name.startswith("w:"):
+                _, language, word = name.split(":", 2)
+                out.setdefault(language, {})[word] = row
+        return out
+
+    def decide_call(
+        self,
+        transcript: Any,
+        questions: Sequence[Sequence[Any]],
+        kinds: Sequence[Sequence[StageKind]],
+    ) -> list[list[str]]:
+        """Stage kinds of every utterance of a call: ``kinds_of_all(call_features(…))``
+        without building the feature strings for words (the hot path)."""
+        import numpy as np
+
+        index, matrix = self._matrix
+        blank = len(index)
+        get = index.get
+        words_of = self._word_rows.get(transcript.language, {})
+        count = max(1, len(transcript.utterances))
+        flat: list[int] = []
+        offsets: list[int] = []
+        previous: list[str] = []
+        turn = 0
+        for utterance, found, stage_kinds in zip(
+            transcript.utterances, questions, kinds, strict=True
+        ):
+            offsets.append(len(flat))
+            speaker = utterance.speaker.value
+            words = _WORD.findall(normalise(utterance.text))
+            rule_kinds = [k.value for k in stage_kinds]
+            names = [
+                "bias",
+                "speaker:" + speaker,
+                f"pos:{min(4, int(utterance.index / count * 5))}",
+                f"turn:{min(turn, 6)}",
+                f"len:{min(len(words) // 8, 5)}",
+            ]
+            names += ["rule:" + k for k in rule_kinds] or ["rule:none"]
+            names += ["spin:" + (q.spin.value if q.spin else "none") for q in found]
+            names += ["prev:" + k for k in previous] or ["prev:none"]
+            names += [f"rule_speaker:{k}:{speaker}" for k in rule_kinds]
+            flat.extend([get(n, blank) for n in names])
+            flat.extend([words_of.get(w, blank) for w in set(words)])
+            previous = rule_kinds
+            turn += speaker == "rep"
+        totals = np.add.reduceat(matrix[np.array(flat, dtype=np.int64)], offsets, axis=0)
+        return [
+            [k for k, yes in zip(KINDS, row, strict=True) if yes]
+            for row in (totals >= 0.0).tolist()
+        ]
+
     def kinds(self, names: Sequence[str]) -> list[str]:
         return self.kinds_of_all([names])[0]
 

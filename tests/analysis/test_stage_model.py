@@ -43,3 +43,19 @@ def test_bundled_model_decides_stages() -> None:
     )
     analysis = analyse(call)
     assert {"greeting", "close"} <= set(analysis.covered_kinds())
+
+
+def test_fast_path_matches_the_feature_strings() -> None:
+    from pathlib import Path
+
+    from coach.analysis.transcript import load_transcript
+
+    model = stage_model.load_model()
+    assert model is not None
+    root = Path(__file__).resolve().parents[2]
+    for name in ("en-car-dealer-good.txt", "ru-car-dealer-poor.txt"):
+        transcript = load_transcript(root / "examples" / "calls" / name)
+        analysis = analyse(transcript, classifier="rules")
+        kinds = [analysis.stage_kinds(u.index) for u in transcript.utterances]
+        slow = model.kinds_of_all(stage_model.call_features(transcript, analysis.questions, kinds))
+        assert model.decide_call(transcript, analysis.questions, kinds) == slow
