@@ -225,7 +225,11 @@ def tokenize(text: str) -> list[Token]:
     lowered = normalise(text)
     if len(lowered) != len(text):  # a rare letter whose lowercase is longer
         return [Token(normalise(m.group()), m.start(), m.end()) for m in _TOKEN.finditer(text)]
-    return [Token(lowered[m.start() : m.end()], m.start(), m.end()) for m in _TOKEN.finditer(text)]
+    make = _new_token
+    return [make(Token, (lowered[a:b], a, b)) for a, b in (m.span() for m in _TOKEN.finditer(text))]
+
+
+_new_token = tuple.__new__  # builds a Token without the keyword-aware constructor: hot path
 
 
 @dataclass(frozen=True, slots=True)
@@ -874,7 +878,7 @@ def classify_spin(
     best: tuple[int, str, str] | None = None
     order = ("implication", "need_payoff", "problem", "none")
     for rank, kind in enumerate(order):
-        for cue in find_cues(question, list(cues.spin.get(kind, ()))):
+        for cue in find_cues(question, cues.spin.get(kind, ())):
             score = len(cue.rstrip("$")) * 10 - rank
             if best is None or score > best[0]:
                 best = (score, kind, cue)

@@ -408,19 +408,31 @@ def coverage(
         for stage in script.stages:
             if stage.kind not in wanted:
                 wanted.append(stage.kind)
+    where: dict[StageKind, list[int]] = {}
+    confidence: dict[StageKind, float] = {}
+    stage_ids: dict[StageKind, str] = {}
+    for index, items in enumerate(evidence):  # one pass over the call
+        for e in items:
+            places = where.setdefault(e.kind, [])
+            if not places or places[-1] != index:
+                places.append(index)
+            confidence[e.kind] = max(confidence.get(e.kind, 0.0), e.confidence)
+            if e.stage_id and e.kind not in stage_ids:
+                stage_ids[e.kind] = e.stage_id
     out = []
-    kinds = list(StageKind)
-    for kind in kinds:
-        where = [i for i, items in enumerate(evidence) if any(e.kind is kind for e in items)]
-        if not where and kind not in wanted:
+    for kind in StageKind:
+        places = where.get(kind, [])
+        if not places and kind not in wanted:
             continue
-        confidence = max(
-            (e.confidence for items in evidence for e in items if e.kind is kind), default=0.0
+        first = transcript.utterances[places[0]].start if places else None
+        out.append(
+            Coverage(
+                kind,
+                bool(places),
+                tuple(places),
+                first,
+                round(confidence.get(kind, 0.0), 2),
+                stage_ids.get(kind),
+            )
         )
-        first = transcript.utterances[where[0]].start if where else None
-        stage_id = next(
-            (e.stage_id for items in evidence for e in items if e.kind is kind and e.stage_id),
-            None,
-        )
-        out.append(Coverage(kind, bool(where), tuple(where), first, round(confidence, 2), stage_id))
     return out
