@@ -372,13 +372,18 @@ def _onsets(text: str, tokens: Sequence[Token], cues: Cues, mode: str) -> list[t
     """
     loose = mode != "statement"
     asr = mode == "asr"
-    starts = _clause_starts(text, tokens, cues)
+    starters = _starters(cues)
+    starts: list[bool] | None = None  # worked out only when a word could open a question
     found: list[tuple[int, str]] = []
     covered = -1  # tokens up to here belong to an onset already found
     for i in range(len(tokens)):
         if i <= covered:
             continue
         word = tokens[i].text
+        if word not in starters and not (i + 1 < len(tokens) and tokens[i + 1].text == "ли"):
+            continue
+        if starts is None:
+            starts = _clause_starts(text, tokens, cues)
         before = tokens[i - 1].text if i > 0 else ""
         if asr and before in cues.choice:
             continue  # "…, or would you rather…": the same question goes on
@@ -423,6 +428,29 @@ def _onsets(text: str, tokens: Sequence[Token], cues: Cues, mode: str) -> list[t
             found.append((i, "aux"))
             covered = i + 2
     return found
+
+
+_STARTERS: dict[str, frozenset[str]] = {}
+
+
+def _starters(cues: Cues) -> frozenset[str]:
+    """Every word that can open a question (the "ли" case is checked on its own)."""
+    found = _STARTERS.get(cues.language)
+    if found is None:
+        found = _STARTERS[cues.language] = _starter_words(cues)
+    return found
+
+
+def _starter_words(cues: Cues) -> frozenset[str]:
+    return frozenset(
+        set(cues.indirect.by_first)
+        | set(cues.yes_no_starts.by_first)
+        | cues.question_words
+        | cues.wh_contractions
+        | cues.wh_prepositions
+        | cues.auxiliaries
+        | {"which"}
+    )
 
 
 def _wh_onset(
