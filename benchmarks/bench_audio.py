@@ -10,7 +10,6 @@ Run: .venv/bin/python benchmarks/bench_audio.py   (needs espeak-ng, festival, so
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 import sys
 import tempfile
@@ -20,19 +19,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 HINTS = {"en": "Acme Motors Toyota Honda Civic", "ru": "Ольга Север тест-драйв"}
-
-
-def wer(reference: str, hypothesis: str) -> float:
-    def norm(text: str) -> list[str]:
-        return re.sub(r"[^\w\s]", " ", text.lower().replace("ё", "е")).split()
-
-    ref, hyp = norm(reference), norm(hypothesis)
-    row = list(range(len(hyp) + 1))
-    for i, r in enumerate(ref, start=1):
-        previous, row[0] = row[0], i
-        for j, h in enumerate(hyp, start=1):
-            previous, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, previous + (r != h))
-    return row[-1] / max(1, len(ref))
 
 
 WORKER = r"""
@@ -74,6 +60,7 @@ def measure(mode: str, path: Path, language: str, model: str, hints: str = "") -
 
 
 def main() -> None:
+    from coach.analysis.wer import word_error_rate
     from coach.analysis.whisper_models import resolve
     from tests.audio.synth import build_call, stereo
 
@@ -97,7 +84,7 @@ def main() -> None:
                         f"{language}-stereo-{rate // 1000}k{'':<12}"[:22]
                         + f"{label:<26}{found['seconds']:>9.1f}"
                         f"{length / found['seconds']:>8.1f}"
-                        f"{wer(reference, found['text']):>7.3f}{found['peak_mb']:>9.0f}"
+                        f"{word_error_rate(reference, found['text']):>7.3f}{found['peak_mb']:>9.0f}"
                     )
 
 

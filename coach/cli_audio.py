@@ -15,13 +15,14 @@ from typing import Any
 import click
 
 from coach.analysis.analyse import CLASSIFIERS, analyse
-from coach.analysis.audio import AUDIO_SUFFIXES, file_hash
+from coach.analysis.audio import AUDIO_SUFFIXES
 from coach.analysis.scorecard import Scorecard, build, render_text, to_dict
 from coach.analysis.transcribe import TranscribeOptions, cache_key
 from coach.analysis.transcript import Transcript, parse_json, to_json
 from coach.analysis.whisper_models import DEFAULT_MODEL, cache_dir, describe, install, resolve
 from coach.config import Settings
 from coach.errors import AudioError, CoachError, Problem
+from coach.files import expand, sha256_of
 
 DEFAULT_OUT = Path("coach-analysis")
 
@@ -31,13 +32,7 @@ def _cache_file(key: str) -> Path:
 
 
 def _recordings(paths: tuple[Path, ...]) -> list[Path]:
-    out: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            out += sorted(p for p in path.iterdir() if p.suffix.lower() in AUDIO_SUFFIXES)
-        else:
-            out.append(path)
-    return out
+    return expand(paths, AUDIO_SUFFIXES)
 
 
 def transcribe_cached(
@@ -54,7 +49,7 @@ def transcribe_cached(
     from coach.scripts.loader import load_script
 
     script = load_script(script_ref, [Path(d) for d in template_dirs]) if script_ref else None
-    key = cache_key(file_hash(path), options, resolve(options.model), script)
+    key = cache_key(sha256_of(path), options, resolve(options.model), script)
     cached = _cache_file(key)
     if use_cache and cached.is_file():
         data = json.loads(cached.read_text(encoding="utf-8"))

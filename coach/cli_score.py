@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from coach import files
 from coach.analysis.analyse import CLASSIFIERS, analyse
 from coach.analysis.rubric import Rubric, load_rubric
 from coach.analysis.scorecard import Scorecard, build, render_text, to_dict, to_markdown
@@ -60,13 +61,7 @@ def _header_line(source: str | None, key: str) -> int | None:
 
 
 def expand(paths: tuple[Path, ...]) -> list[Path]:
-    out: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            out += sorted(p for p in path.iterdir() if p.suffix.lower() in SUFFIXES)
-        else:
-            out.append(path)
-    return out
+    return files.expand(paths, SUFFIXES)
 
 
 def score_file(

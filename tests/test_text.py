@@ -52,3 +52,19 @@ def test_split_sentences(language: str, text: str, expected: list[str]) -> None:
 )
 def test_words(text: str, count: int) -> None:
     assert len(words(text)) == count
+
+
+@pytest.mark.parametrize(
+    ("reference", "hypothesis", "rate"),
+    [
+        ("Is now a good time?", "is now a good time", 0.0),
+        ("Is now a good time?", "is our good time", 0.4),
+        ("Приезжайте в субботу.", "приезжайте в свободу", 1 / 3),
+        ("ещё раз", "еще раз", 0.0),
+        ("one two", "", 1.0),
+    ],
+)
+def test_word_error_rate(reference: str, hypothesis: str, rate: float) -> None:
+    from coach.analysis.wer import word_error_rate
+
+    assert word_error_rate(reference, hypothesis) == pytest.approx(rate)

@@ -5,12 +5,12 @@ Bad files get a clear AudioError; a silent channel is reported, not transcribed.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from coach.errors import AudioError
+from coach.files import sha256_of
 
 SAMPLE_RATE = 16_000
 SILENCE_RMS = 1e-3  # below this a channel holds no speech worth transcribing
@@ -36,14 +36,6 @@ class Recording:
     @property
     def stereo(self) -> bool:
         return len(self.channels) == 2
-
-
-def file_hash(path: Path) -> str:
-    sha = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            sha.update(block)
-    return sha.hexdigest()
 
 
 def _probe(path: Path) -> tuple[int, int, float]:
@@ -119,4 +111,4 @@ def load_recording(path: Path, channels: str = "auto") -> Recording:
         elif quiet:
             side = "left" if quiet[0] == 0 else "right"
             warnings.append(f"the {side} channel is silent")
-    return Recording(path, decoded, rate, count, file_hash(path), tuple(warnings))
+    return Recording(path, decoded, rate, count, sha256_of(path), tuple(warnings))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import cache
@@ -658,11 +658,3 @@ def to_json(transcript: Transcript) -> dict[str, Any]:
 def strip_punctuation(text: str) -> str:
     """What speech recognition often gives: no punctuation, no capitals."""
     return " ".join(re.sub(r"[^\w\s'’-]|(?<!\w)[-'’]|[-'’](?!\w)", " ", text).lower().split())
-
-
-def iter_labelled(paths: Iterable[Path]) -> Iterable[Path]:
-    for path in paths:
-        if path.is_dir():
-            yield from sorted(p for p in path.iterdir() if p.suffix.lower() in SUFFIXES)
-        else:
-            yield path

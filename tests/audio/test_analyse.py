@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,6 +17,7 @@ import pytest
 from coach.analysis.metrics import talk_ratio
 from coach.analysis.transcribe import TranscribeOptions, transcribe_recording
 from coach.analysis.transcript import Transcript
+from coach.analysis.wer import word_error_rate
 from coach.analysis.whisper_models import installed_path
 from tests.audio.synth import Call, build_call, mono, stereo, tools_missing, write_wav
 from tests.conftest import Run
@@ -83,19 +83,6 @@ def attributed_share(call: Call, transcript: Transcript) -> float:
     return right / total
 
 
-def wer(reference: str, hypothesis: str) -> float:
-    def norm(text: str) -> list[str]:
-        return re.sub(r"[^\w\s]", " ", text.lower().replace("ё", "е")).split()
-
-    ref, hyp = norm(reference), norm(hypothesis)
-    table = list(range(len(hyp) + 1))
-    for i, r in enumerate(ref, start=1):
-        previous, table[0] = table[0], i
-        for j, h in enumerate(hyp, start=1):
-            previous, table[j] = table[j], min(table[j] + 1, table[j - 1] + 1, previous + (r != h))
-    return table[-1] / max(1, len(ref))
-
-
 def run(path: Path, language: str, model_dir: Path, **kwargs: str) -> Transcript:
     options = TranscribeOptions(model=str(model_dir), language=language, **kwargs)
     transcript, _ = transcribe_recording(path, options)
@@ -133,7 +120,7 @@ def test_word_error_rate(
     transcript = run(files[f"{language}-stereo"], language, model_dir)
     reference = " ".join(t.text for t in calls[language].turns)
     hypothesis = " ".join(u.text for u in transcript.utterances)
-    assert wer(reference, hypothesis) <= limit
+    assert word_error_rate(reference, hypothesis) <= limit
 
 
 def test_rep_channel_can_be_named(files: dict[str, Path], model_dir: Path) -> None:
