@@ -1,0 +1,1 @@
+"""The live call's core: journal, state, reminder plan, objection search (no Textual)."""
