@@ -438,10 +438,12 @@ def rubric_metrics() -> None:
 
 
 from coach.cli_audio import register as register_audio  # noqa: E402  (recordings)
+from coach.cli_call import register as register_call  # noqa: E402  (the live call)
 from coach.cli_score import register  # noqa: E402  (the analysis commands)
 
 register(cli, _settings)
 register_audio(cli, _settings)
+register_call(cli, _settings, _load, _parse_vars)
 
 
 # --- entry point --------------------------------------------------------------------

@@ -1,0 +1,73 @@
+"""`coach call`: the live-call screen (Textual is imported only when it runs)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from coach.errors import CoachError
+
+
+def register(cli: click.Group, settings_of: Any, load: Any, parse_vars: Any) -> None:
+    """Add ``coach call`` to the command group."""
+
+    @cli.command("call")
+    @click.argument("ref")
+    @click.option(
+        "--var", "variables", multiple=True, metavar="NAME=VALUE", help="A script variable."
+    )
+    @click.option("--client", help="The client's name (also fills client_name).")
+    @click.option("--resume", is_flag=True, help="Reopen the last unfinished call of this script.")
+    @click.option("--example", is_flag=True, help="Fill missing variables with their examples.")
+    @click.option(
+        "--theme",
+        type=click.Choice(["dark", "light"]),
+        default="dark",
+        show_default=True,
+        help="Colours (Ctrl+T switches during the call).",
+    )
+    @click.pass_context
+    def call(
+        ctx: click.Context,
+        ref: str,
+        variables: tuple[str, ...],
+        client: str | None,
+        resume: bool,
+        example: bool,
+        theme: str,
+    ) -> None:
+        """Guide a live call through a script, keyboard only; every action is journaled.
+
+        \b
+        Keys: → next stage, 1-9 tick a question, a-h the client's answer, / objection
+        search, e notes, o finish (outcome, reminders, confirmation), ? help, Ctrl+Q pause.
+        """
+        from coach.call.session import CallSession, latest_unfinished, new_call_dir
+        from coach.scripts.render import variable_values
+
+        script = load(ctx, ref)
+        if resume:
+            folder = latest_unfinished(script.id)
+            if folder is None:
+                raise CoachError(f"{script.id}: no unfinished call to resume")
+            session = CallSession.resume(script, folder)
+        else:
+            given = parse_vars(variables)
+            if client and any(v.name == "client_name" for v in script.variables):
+                given.setdefault("client_name", client)
+            values = variable_values(script, given, use_examples=example)
+            session = CallSession(script, values, new_call_dir(script, client), client)
+        from coach.tui.call_app import CallApp
+
+        booking = CallApp(session, theme=f"textual-{theme}").run()
+        session.close()
+        if booking is None:
+            click.echo(f"call paused; resume with: coach call {ref} --resume", err=True)
+            click.echo(f"journal: {session.folder / 'journal.jsonl'}", err=True)
+            return
+        click.echo(f"call record: {booking.record}")
+        if booking.reminders_ics is not None:
+            click.echo(f"reminders: {booking.reminders_ics} and {booking.reminders_json}")
+        if booking.confirmation:
+            click.echo(f"confirmation to send:\n{booking.confirmation}")
