@@ -16,6 +16,7 @@ from textual.widgets import Footer, Header, Static, TextArea
 
 from coach.call.session import Booking, CallSession
 from coach.scripts.model import END
+from coach.tui.labels import labels
 from coach.tui.screens import HelpScreen, ObjectionScreen, OutcomeScreen
 
 OVERTIME = 1.5  # warn when a stage has taken this many timeboxes
@@ -50,6 +51,7 @@ class CallApp(App[Booking | None]):
         super().__init__()
         self.session = session
         self._theme_name = theme
+        self.words = labels(session.script.language)
         self.sub_title = session.script.title + (f" · {session.client}" if session.client else "")
 
     def compose(self) -> ComposeResult:
@@ -65,7 +67,7 @@ class CallApp(App[Booking | None]):
 
     def on_mount(self) -> None:
         self.theme = self._theme_name
-        self.query_one("#notes", TextArea).border_title = "Notes (e, Esc to leave)"
+        self.query_one("#notes", TextArea).border_title = self.words["notes"]
         for warning in self.session.warnings:
             self.notify(warning, severity="warning", timeout=8)
         self.set_interval(1.0, self.refresh_clock)
@@ -76,7 +78,7 @@ class CallApp(App[Booking | None]):
         self.refresh_clock()
         stage = self.session.stage
         if stage is None:
-            self.query_one("#stage", Static).update("The call has reached its end: press o.")
+            self.query_one("#stage", Static).update(self.words["end"])
             return
         ticked = self.session.state.ticked
         out = [f"[b]{escape(stage.title)}[/b]  [dim]{stage.kind.value}[/dim]"]
@@ -103,7 +105,7 @@ class CallApp(App[Booking | None]):
                 out += [f"    {escape(line)}" for line in branch.lines]
         if stage.tips:
             out.append("")
-            out += [f"[dim]tip: {escape(tip)}[/dim]" for tip in stage.tips]
+            out += [f"[dim]{self.words['tip']}: {escape(tip)}[/dim]" for tip in stage.tips]
         self.query_one("#stage", Static).update("\n".join(out))
         self.query_one("#stage-scroll", VerticalScroll).scroll_home(animate=False)
 
@@ -129,9 +131,10 @@ class CallApp(App[Booking | None]):
         if current is not None and current.timebox_s:
             spent = state.time_in_stage(now)
             if spent > OVERTIME * current.timebox_s:
-                warning.update(
-                    f"⚠ {clock(spent)} on this stage, planned {clock(current.timebox_s)}: move on"
+                text = self.words["overtime"].format(
+                    spent=clock(spent), planned=clock(current.timebox_s)
                 )
+                warning.update(f"⚠ {text}")
                 warning.display = True
                 return
         warning.display = False

@@ -16,13 +16,7 @@ from coach.call.search import Hit, ObjectionIndex
 from coach.call.session import Booking, CallSession, parse_when
 from coach.call.state import OUTCOMES
 from coach.errors import CoachError
-
-RESULT_LABELS = {
-    "booked": "Key step booked",
-    "callback": "Call back later",
-    "not_interested": "Not interested",
-    "not_target": "Not a target client",
-}
+from coach.tui.labels import labels
 
 
 class ObjectionScreen(ModalScreen[None]):
@@ -38,17 +32,18 @@ class ObjectionScreen(ModalScreen[None]):
         super().__init__()
         self.session = session
         self.index = ObjectionIndex(session.script.objections)
+        self.words = labels(session.script.language)
         self.hits: list[Hit] = []
 
     def compose(self) -> ComposeResult:
         with Vertical(id="objection-box"):
-            yield Input(placeholder="What did the client say? (EN/RU)", id="objection-query")
+            yield Input(placeholder=self.words["query"], id="objection-query")
             yield OptionList(id="objection-hits")
             with VerticalScroll(id="objection-card-scroll"):
                 yield Static(id="objection-card")
 
     def on_mount(self) -> None:
-        self.query_one("#objection-box").border_title = "Objection"
+        self.query_one("#objection-box").border_title = self.words["objection"]
         self.show_hits("")
 
     def show_hits(self, query: str) -> None:
@@ -88,7 +83,7 @@ class ObjectionScreen(ModalScreen[None]):
         out = [f"[b]{escape(objection.category)}[/b]"]
         out += [f"• {escape(r)}" for r in objection.responses]
         if objection.follow_up_question:
-            out.append(f"[b]Then ask:[/b] {escape(objection.follow_up_question)}")
+            out.append(f"[b]{self.words['then_ask']}[/b] {escape(objection.follow_up_question)}")
         self.query_one("#objection-card", Static).update("\n".join(out))
 
     def action_close(self) -> None:
@@ -106,6 +101,7 @@ class OutcomeScreen(ModalScreen[Booking | None]):
     def __init__(self, session: CallSession) -> None:
         super().__init__()
         self.session = session
+        self.words = labels(session.script.language)
         close = session.close_stage()
         self.channels = [c.value for c in close.reminder_channels] if close else []
         self.channels = self.channels or ["sms"]
@@ -114,9 +110,9 @@ class OutcomeScreen(ModalScreen[Booking | None]):
         with VerticalScroll(id="outcome-box"):
             with RadioSet(id="outcome-result"):
                 for number, result in enumerate(OUTCOMES):
-                    yield RadioButton(RESULT_LABELS[result], value=number == 0)
-            yield Input(placeholder="Key step / callback: YYYY-MM-DD HH:MM", id="outcome-when")
-            yield Input(placeholder="Reason, if not interested", id="outcome-reason")
+                    yield RadioButton(self.words[result], value=number == 0)
+            yield Input(placeholder=self.words["when"], id="outcome-when")
+            yield Input(placeholder=self.words["reason"], id="outcome-reason")
             with RadioSet(id="outcome-channel"):
                 for number, channel in enumerate(self.channels):
                     yield RadioButton(channel, value=number == 0)
@@ -124,7 +120,7 @@ class OutcomeScreen(ModalScreen[Booking | None]):
             yield Static(id="outcome-confirmation")
 
     def on_mount(self) -> None:
-        self.query_one("#outcome-box").border_title = "Finish the call (Tab moves, Ctrl+S saves)"
+        self.query_one("#outcome-box").border_title = self.words["finish"]
         self.query_one("#outcome-result", RadioSet).focus()
         self.preview()
 
@@ -145,7 +141,7 @@ class OutcomeScreen(ModalScreen[Booking | None]):
             except CoachError:
                 when = None
         text = self.session.confirmation(when) if self.result() == "booked" else None
-        shown = f"[b]Confirmation to send:[/b]\n{escape(text)}" if text else ""
+        shown = f"[b]{self.words['confirmation']}[/b]\n{escape(text)}" if text else ""
         self.query_one("#outcome-confirmation", Static).update(shown)
 
     def on_input_changed(self, _: Input.Changed) -> None:

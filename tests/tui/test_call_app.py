@@ -219,9 +219,12 @@ def test_help_screen_and_theme_switch() -> None:
     drive(session, steps)
 
 
-def test_overtime_on_a_stage_warns_the_rep() -> None:
+@pytest.mark.parametrize(
+    ("script_id", "words"), [("car-dealer-en", "move on"), ("car-dealer-ru", "пора дальше")]
+)
+def test_overtime_on_a_stage_warns_the_rep(script_id: str, words: str) -> None:
     now = [1_000.0]
-    script = load_script("car-dealer-en", [BUNDLED_TEMPLATES])
+    script = load_script(script_id, [BUNDLED_TEMPLATES])
     values = variable_values(script, {}, use_examples=True)
     session = CallSession(script, values, new_call_dir(script, "x"), "x", clock=lambda: now[0])
     box = session.script.stages[0].timebox_s or 0
@@ -232,7 +235,7 @@ def test_overtime_on_a_stage_warns_the_rep() -> None:
         app.refresh_clock()
         await pilot.pause()
         assert app.query_one("#warning").display
-        assert "move on" in shown(app, "#warning")
+        assert words in shown(app, "#warning")
 
     drive(session, steps)
 
@@ -309,3 +312,11 @@ def test_cli_errors_are_one_line(coach: Any) -> None:
     assert nothing.code == 1 and "no unfinished call to resume" in nothing.err
     missing = coach("call", "no-such-script")
     assert missing.code == 1 and "no-such-script" in missing.err
+
+
+def test_the_screen_speaks_english_and_russian() -> None:
+    from coach.tui.labels import LABELS, labels
+
+    assert set(LABELS["en"]) == set(LABELS["ru"])
+    assert labels("ru")["then_ask"] != labels("en")["then_ask"]
+    assert labels("et") == labels("en")  # no labels yet: English

@@ -1,0 +1,44 @@
+"""The screen's own words in the script's language (English unless we have them)."""
+
+from __future__ import annotations
+
+LABELS: dict[str, dict[str, str]] = {
+    "en": {
+        "booked": "Key step booked",
+        "callback": "Call back later",
+        "not_interested": "Not interested",
+        "not_target": "Not a target client",
+        "then_ask": "Then ask:",
+        "confirmation": "Confirmation to send:",
+        "query": "What did the client say?",
+        "when": "Key step / callback: YYYY-MM-DD HH:MM",
+        "reason": "Reason, if not interested",
+        "notes": "Notes (e, Esc to leave)",
+        "objection": "Objection",
+        "finish": "Finish the call (Tab moves, Ctrl+S saves)",
+        "end": "The call has reached its end: press o.",
+        "overtime": "{spent} on this stage, planned {planned}: move on",
+        "tip": "tip",
+    },
+    "ru": {
+        "booked": "Записан на ключевой шаг",
+        "callback": "Перезвонить позже",
+        "not_interested": "Не интересно",
+        "not_target": "Не целевой клиент",
+        "then_ask": "Затем спросите:",
+        "confirmation": "Подтверждение клиенту:",
+        "query": "Что сказал клиент?",
+        "when": "Ключевой шаг / перезвон: ГГГГ-ММ-ДД ЧЧ:ММ",
+        "reason": "Причина, если не интересно",
+        "notes": "Заметки (e, Esc — выйти)",
+        "objection": "Возражение",
+        "finish": "Итог звонка (Tab — дальше, Ctrl+S — сохранить)",
+        "end": "Скрипт пройден: нажмите o.",
+        "overtime": "{spent} на этапе, план {planned}: пора дальше",
+        "tip": "совет",
+    },
+}
+
+
+def labels(language: str) -> dict[str, str]:
+    return LABELS.get(language, LABELS["en"])
