@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import click
@@ -27,6 +28,20 @@ def register(cli: click.Group, settings_of: Any, load: Any, parse_vars: Any) -> 
         show_default=True,
         help="Colours (Ctrl+T switches during the call).",
     )
+    @click.option("--listen", is_flag=True, help="Listen to the microphone and suggest as you go.")
+    @click.option(
+        "--listen-file",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        help="Listen to a recording at its own pace instead (demos, tests, benchmarks).",
+    )
+    @click.option("--model", help="Whisper model for listening (default: the installed one).")
+    @click.option(
+        "--rep-channel",
+        type=click.Choice(["left", "right"]),
+        default="left",
+        show_default=True,
+        help="In a stereo recording, the rep's side.",
+    )
     @click.pass_context
     def call(
         ctx: click.Context,
@@ -36,6 +51,10 @@ def register(cli: click.Group, settings_of: Any, load: Any, parse_vars: Any) -> 
         resume: bool,
         example: bool,
         theme: str,
+        listen: bool,
+        listen_file: Path | None,
+        model: str | None,
+        rep_channel: str,
     ) -> None:
         """Guide a live call through a script, keyboard only; every action is journaled.
 
@@ -58,9 +77,20 @@ def register(cli: click.Group, settings_of: Any, load: Any, parse_vars: Any) -> 
                 given.setdefault("client_name", client)
             values = variable_values(script, given, use_examples=example)
             session = CallSession(script, values, new_call_dir(script, client), client)
+        listener = None
+        if listen or listen_file is not None:
+            from coach.call.listen import Listener, file_chunks, load_model, microphone_chunks
+
+            source = file_chunks(listen_file) if listen_file is not None else microphone_chunks()
+            listener = Listener(
+                script,
+                source,
+                lambda: load_model(model),
+                rep_channel=0 if rep_channel == "left" else 1,
+            )
         from coach.tui.call_app import CallApp
 
-        booking = CallApp(session, theme=f"textual-{theme}").run()
+        booking = CallApp(session, theme=f"textual-{theme}", listener=listener).run()
         session.close()
         if booking is None:
             click.echo(f"call paused; resume with: coach call {ref} --resume", err=True)

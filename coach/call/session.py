@@ -158,6 +158,27 @@ class CallSession:
         on = (stage.id, number) not in self.state.ticked
         self._do("tick", stage=stage.id, question=number, on=on)
 
+    def mark_asked(self, stage_id: str, number: int) -> bool:
+        """Listening heard the rep ask a script question: tick it (never untick)."""
+        if (stage_id, number) in self.state.ticked:
+            return False
+        self._do("tick", stage=stage_id, question=number, on=True, source="listen")
+        return True
+
+    def follow(self, stage_id: str) -> bool:
+        """Listening heard a later stage's words: move there (never back)."""
+        ids = [s.id for s in self.script.stages]
+        if self.state.stage not in ids or stage_id not in ids:
+            return False
+        if ids.index(stage_id) <= ids.index(self.state.stage):
+            return False
+        self._do("goto", stage=stage_id, source="listen")
+        return True
+
+    def note_heard(self, kind: str, **data: Any) -> None:
+        """Keep what listening suggested in the journal (the state ignores it)."""
+        self._do("heard", what=kind, **data)
+
     def open_objection(self, objection_id: str) -> None:
         self._do("objection", id=objection_id)
 

@@ -14,6 +14,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Footer, Header, Static, TextArea
 
+from coach.call.listen import Listener, Suggestion
 from coach.call.session import Booking, CallSession
 from coach.scripts.model import END
 from coach.tui.labels import labels
@@ -47,9 +48,13 @@ class CallApp(App[Booking | None]):
         *[Binding(c, f"branch({i})", f"Answer {c}", show=False) for i, c in enumerate(LETTERS)],
     ]
 
-    def __init__(self, session: CallSession, theme: str = "textual-dark") -> None:
+    def __init__(
+        self, session: CallSession, theme: str = "textual-dark", listener: Listener | None = None
+    ) -> None:
         super().__init__()
         self.session = session
+        self.listener = listener
+        self.rep_share: float | None = None
         self._theme_name = theme
         self.words = labels(session.script.language)
         self.sub_title = session.script.title + (f" · {session.client}" if session.client else "")
@@ -60,6 +65,7 @@ class CallApp(App[Booking | None]):
             yield Static(id="rail")
             with Vertical(id="main"):
                 yield Static(id="warning")
+                yield Static(id="heard")
                 with VerticalScroll(id="stage-scroll"):
                     yield Static(id="stage")
                 yield TextArea(self.session.state.notes, id="notes", soft_wrap=True)
@@ -71,7 +77,52 @@ class CallApp(App[Booking | None]):
         for warning in self.session.warnings:
             self.notify(warning, severity="warning", timeout=8)
         self.set_interval(1.0, self.refresh_clock)
+        if self.listener is not None:
+            self.listener.start()
+            self.set_interval(0.2, self.drain_suggestions)
         self.redraw()
+
+    def on_unmount(self) -> None:
+        if self.listener is not None:
+            self.listener.stop()
+
+    # --- listening --------------------------------------------------------------------
+    def drain_suggestions(self) -> None:
+        """Apply what the listener found since the last look (never blocks)."""
+        assert self.listener is not None
+        changed = False
+        while not self.listener.suggestions.empty():
+            changed |= self.apply_suggestion(self.listener.suggestions.get_nowait())
+        if changed:
+            self.redraw()
+
+    def apply_suggestion(self, suggestion: Suggestion) -> bool:
+        data = suggestion.data
+        if suggestion.kind == "tick":
+            return self.session.mark_asked(data["stage"], int(data["question"]))
+        if suggestion.kind == "stage":
+            return self.session.follow(data["stage"])
+        if suggestion.kind == "talk":
+            self.rep_share = float(data["rep_share"])
+            return True
+        if suggestion.kind == "objection":
+            card = next(o for o in self.session.script.objections if o.id == data["id"])
+            self.session.note_heard("objection", id=card.id, text=data.get("text", ""))
+            follow = (
+                f"\n[b]{self.words['then_ask']}[/b] {escape(card.follow_up_question)}"
+                if card.follow_up_question
+                else ""
+            )
+            panel = self.query_one("#heard", Static)
+            panel.update(
+                f"[b]{self.words['objection']}: {escape(card.category)}[/b] "
+                f"[dim](/ {self.words['more']})[/dim]\n• {escape(card.responses[0])}{follow}"
+            )
+            panel.display = True
+            return False
+        if suggestion.kind == "status":
+            self.notify(str(data["text"]), timeout=6)
+        return False
 
     # --- drawing ----------------------------------------------------------------------
     def redraw(self) -> None:
@@ -125,6 +176,13 @@ class CallApp(App[Booking | None]):
             label = escape(f"{stage.title[:12]:<12}")
             line = f"{mark} {label} {clock(spent) if spent else '':>5}{box}"
             rail.append(f"[reverse]{line}[/reverse]" if stage.id == state.stage else line)
+        if self.rep_share is not None:
+            filled = round(self.rep_share * 10)
+            rail += [
+                "",
+                f"{self.words['you_talk']} {'█' * filled}{'░' * (10 - filled)} "
+                f"{self.rep_share:.0%}",
+            ]
         self.query_one("#rail", Static).update("\n".join(rail))
         warning = self.query_one("#warning", Static)
         current = self.session.stage

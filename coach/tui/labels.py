@@ -19,6 +19,8 @@ LABELS: dict[str, dict[str, str]] = {
         "end": "The call has reached its end: press o.",
         "overtime": "{spent} on this stage, planned {planned}: move on",
         "tip": "tip",
+        "more": "for more",
+        "you_talk": "You talk",
     },
     "ru": {
         "booked": "Записан на ключевой шаг",
@@ -36,6 +38,8 @@ LABELS: dict[str, dict[str, str]] = {
         "end": "Скрипт пройден: нажмите o.",
         "overtime": "{spent} на этапе, план {planned}: пора дальше",
         "tip": "совет",
+        "more": "подробнее",
+        "you_talk": "Вы говорите",
     },
 }
 
