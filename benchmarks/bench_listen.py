@@ -35,6 +35,7 @@ def bare_seconds(model: object, recording: Path) -> list[float]:
                 vad_filter=False,
                 condition_on_previous_text=False,
                 without_timestamps=True,
+                temperature=0.0,
             )
             list(segments)
             out.append(time.perf_counter() - start)

@@ -77,20 +77,25 @@ def register(cli: click.Group, settings_of: Any, load: Any, parse_vars: Any) -> 
                 given.setdefault("client_name", client)
             values = variable_values(script, given, use_examples=example)
             session = CallSession(script, values, new_call_dir(script, client), client)
-        listener = None
+        listener, notice = None, None
         if listen or listen_file is not None:
             from coach.call.listen import Listener, file_chunks, load_model, microphone_chunks
 
-            source = file_chunks(listen_file) if listen_file is not None else microphone_chunks()
-            listener = Listener(
-                script,
-                source,
-                lambda: load_model(model),
-                rep_channel=0 if rep_channel == "left" else 1,
-            )
+            try:
+                source = (
+                    file_chunks(listen_file) if listen_file is not None else microphone_chunks()
+                )
+                listener = Listener(
+                    script,
+                    source,
+                    lambda: load_model(model),
+                    rep_channel=0 if rep_channel == "left" else 1,
+                )
+            except CoachError as exc:  # said once on the screen; the call goes on
+                notice = f"listening off: {exc}"
         from coach.tui.call_app import CallApp
 
-        booking = CallApp(session, theme=f"textual-{theme}", listener=listener).run()
+        booking = CallApp(session, theme=f"textual-{theme}", listener=listener, notice=notice).run()
         session.close()
         if booking is None:
             click.echo(f"call paused; resume with: coach call {ref} --resume", err=True)

@@ -188,13 +188,14 @@ def file_chunks(path: Path, speed: float = 1.0) -> Iterator[tuple[float, list[An
 
 
 def microphone_chunks() -> Iterator[tuple[float, list[Any]]]:
-    """The default microphone, mono 16 kHz (needs the optional ``sounddevice`` package)."""
+    """The default microphone, mono 16 kHz (needs the optional ``sounddevice`` package).
+    Opens it now, so a missing microphone is a clear error before the call starts."""
     try:
         import sounddevice  # type: ignore[import-not-found]
     except (ImportError, OSError) as exc:
         raise CoachError(
             f"no microphone support here ({exc.__class__.__name__}); "
-            "install it with: pip install sounddevice"
+            "install it with: pip install -e '.[listen]'"
         ) from None
     chunks: queue.Queue[Any] = queue.Queue()
 
@@ -212,6 +213,10 @@ def microphone_chunks() -> Iterator[tuple[float, list[Any]]]:
         stream.start()
     except Exception as exc:  # no device, no permission …
         raise CoachError(f"cannot open the microphone: {exc}") from None
+    return _drain(stream, chunks)
+
+
+def _drain(stream: Any, chunks: queue.Queue[Any]) -> Iterator[tuple[float, list[Any]]]:
     heard = 0.0
     try:
         while True:
@@ -290,6 +295,7 @@ class Listener(threading.Thread):
             vad_filter=False,
             condition_on_previous_text=False,
             without_timestamps=True,
+            temperature=0.0,  # no fallback re-decoding: live, a fast guess beats a slow one
         )
         text = " ".join(s.text.strip() for s in segments).strip()
         if not text:

@@ -49,9 +49,14 @@ class CallApp(App[Booking | None]):
     ]
 
     def __init__(
-        self, session: CallSession, theme: str = "textual-dark", listener: Listener | None = None
+        self,
+        session: CallSession,
+        theme: str = "textual-dark",
+        listener: Listener | None = None,
+        notice: str | None = None,
     ) -> None:
         super().__init__()
+        self.notice = notice
         self.session = session
         self.listener = listener
         self.rep_share: float | None = None
@@ -76,6 +81,8 @@ class CallApp(App[Booking | None]):
         self.query_one("#notes", TextArea).border_title = self.words["notes"]
         for warning in self.session.warnings:
             self.notify(warning, severity="warning", timeout=8)
+        if self.notice:
+            self.notify(self.notice, severity="warning", timeout=10)
         self.set_interval(1.0, self.refresh_clock)
         if self.listener is not None:
             self.listener.start()
