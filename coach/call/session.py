@@ -243,6 +243,8 @@ class CallSession:
                 ),
                 encoding="utf-8",
             )
+        if text:
+            (self.folder / "confirmation.txt").write_text(text + "\n", encoding="utf-8")
         record = self.folder / RECORD
         record.write_text(
             json.dumps(self.record(text), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"

@@ -96,6 +96,7 @@ class OutcomeScreen(ModalScreen[Booking | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Back to the call"),
         Binding("ctrl+s", "save", "Save and end the call", priority=True),
+        Binding("ctrl+y", "copy", "Copy the confirmation", priority=True),
     ]
 
     def __init__(self, session: CallSession) -> None:
@@ -168,6 +169,17 @@ class OutcomeScreen(ModalScreen[Booking | None]):
         self.session.set_outcome(result, when=when, reason=reason, channel=self.channel())
         self.dismiss(self.session.finish())
 
+    def action_copy(self) -> None:
+        when_text = self.query_one("#outcome-when", Input).value.strip()
+        try:
+            when = parse_when(when_text) if when_text else None
+        except CoachError:
+            when = None
+        text = self.session.confirmation(when)
+        if text:
+            self.app.copy_to_clipboard(text)  # OSC 52: works over SSH in most terminals
+            self.notify(self.words["copied"])
+
     def action_cancel(self) -> None:
         self.dismiss(None)
 
@@ -185,7 +197,8 @@ HELP = """\
   type what the client said · ↑ ↓ choose · Enter shows the answer · Esc back
 
 [b]Finish[/b]
-  Tab moves between fields · Space picks · Ctrl+S saves · Esc back
+  Tab moves between fields · Space picks · Ctrl+Y copies the confirmation
+  Ctrl+S saves (record, reminders, confirmation.txt) · Esc back
 
 Everything is written to the call's journal before the screen changes.
 """

@@ -156,6 +156,8 @@ def test_finishing_a_booked_call_writes_record_reminders_and_confirmation() -> N
         await pilot.pause()
         preview = str(app.screen.query_one("#outcome-confirmation", Static).render())
         assert "10:30" in preview and "Anna" in preview
+        await pilot.press("ctrl+y")
+        assert "10:30" in app.clipboard
         await pilot.press("ctrl+s")
         await pilot.pause()
 
@@ -166,6 +168,8 @@ def test_finishing_a_booked_call_writes_record_reminders_and_confirmation() -> N
     record = booking.record.read_text(encoding="utf-8")
     assert '"result": "booked"' in record and "2030-06-14T10:30" in record
     assert "10:30" in (booking.confirmation or "")
+    saved = (booking.record.parent / "confirmation.txt").read_text(encoding="utf-8")
+    assert saved.strip() == booking.confirmation
     ics = booking.reminders_ics.read_text(encoding="utf-8")
     assert ics.count("BEGIN:VEVENT") == 4  # the visit, after the call, day before, 2 h before
     assert latest_unfinished("car-dealer-en") is None
