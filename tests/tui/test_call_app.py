@@ -324,3 +324,49 @@ def test_the_screen_speaks_english_and_russian() -> None:
     assert set(LABELS["en"]) == set(LABELS["ru"])
     assert labels("ru")["then_ask"] != labels("en")["then_ask"]
     assert labels("et") == labels("en")  # no labels yet: English
+
+
+class Suggesting:
+    """Stands in for the listener thread: the screen only drains its queue."""
+
+    def __init__(self, items: list[Any]) -> None:
+        import queue
+
+        self.suggestions: queue.Queue[Any] = queue.Queue()
+        for item in items:
+            self.suggestions.put(item)
+
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+
+@pytest.mark.parametrize("script_id", ["car-dealer-en", "car-dealer-ru"])
+def test_listening_suggestions_tick_follow_and_pop_the_card(script_id: str) -> None:
+    from coach.call.listen import Suggestion
+
+    session = session_for(script_id)
+    card = next(o for o in session.script.objections if o.category == "price")
+    feed = Suggesting(
+        [
+            Suggestion("tick", {"stage": "situation", "question": 1}),
+            Suggestion("stage", {"stage": "situation"}),
+            Suggestion("stage", {"stage": "greeting"}),  # backwards: ignored
+            Suggestion("objection", {"id": card.id, "text": "…"}),
+            Suggestion("talk", {"rep_share": 0.7}),
+        ]
+    )
+    app = CallApp(session, listener=feed)  # type: ignore[arg-type]
+
+    async def run() -> None:
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause(0.5)
+            assert card.responses[0][:25] in shown(app, "#heard").replace("\n", " ")
+            assert "70%" in shown(app, "#rail")
+            assert "☐ 1" in shown(app, "#stage") and "☑ 2" in shown(app, "#stage")
+
+    asyncio.run(run())
+    assert session.state.stage == "situation"
+    assert session.state.ticked == frozenset({("situation", 1)})
+    heard = [e for e in read_journal(session.folder / "journal.jsonl").events if e.kind == "heard"]
+    assert heard and heard[0].data["id"] == card.id
