@@ -18,6 +18,7 @@ import yaml
 
 from coach import __version__
 from coach.analysis.rubric import METRICS, Check, list_rubrics, load_rubric, rubric_files
+from coach.cli_vars import parse_vars, variable_options
 from coach.config import Settings, load_settings
 from coach.errors import CoachError, Problem
 from coach.scripts import cheatsheet, lint, render
@@ -103,16 +104,6 @@ def _table(rows: list[list[str]], header: list[str]) -> str:
 
 def _echo_json(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
-
-
-def _parse_vars(values: tuple[str, ...]) -> dict[str, str]:
-    out = {}
-    for item in values:
-        name, sep, value = item.partition("=")
-        if not sep or not name.strip():
-            raise click.BadParameter(f"expected name=value, got {item!r}", param_hint="--var")
-        out[name.strip()] = value
-    return out
 
 
 def _expand(refs: tuple[str, ...], files_in: Callable[[list[Path]], list[Path]]) -> list[str]:
@@ -241,14 +232,7 @@ def _load_finding(problem: Problem, ref: str) -> lint.Finding:
 
 @script.command("render")
 @click.argument("ref")
-@click.option(
-    "--var",
-    "variables",
-    multiple=True,
-    metavar="NAME=VALUE",
-    help="A value for a script variable (repeatable).",
-)
-@click.option("--example", is_flag=True, help="Fill missing variables with their examples.")
+@variable_options
 @click.option(
     "--format", "fmt", type=click.Choice(list(cheatsheet.FORMATS)), default="md", show_default=True
 )
@@ -268,7 +252,7 @@ def script_render(
 ) -> None:
     """Print a script as a cheat sheet with its variables filled in."""
     loaded = _load(ctx, ref)
-    values = render.variable_values(loaded, _parse_vars(variables), use_examples=example)
+    values = render.variable_values(loaded, parse_vars(variables), use_examples=example)
     text = cheatsheet.cheat_sheet(render.filled_script(loaded, values), fmt)
     if out is None:
         click.echo(text, nl=False)
@@ -443,7 +427,7 @@ from coach.cli_score import register  # noqa: E402  (the analysis commands)
 
 register(cli, _settings)
 register_audio(cli, _settings)
-register_call(cli, _settings, _load, _parse_vars)
+register_call(cli, _settings, _load)
 
 
 # --- entry point --------------------------------------------------------------------

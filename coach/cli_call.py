@@ -7,20 +7,18 @@ from typing import Any
 
 import click
 
+from coach.cli_vars import parse_vars, variable_options
 from coach.errors import CoachError
 
 
-def register(cli: click.Group, settings_of: Any, load: Any, parse_vars: Any) -> None:
+def register(cli: click.Group, settings_of: Any, load: Any) -> None:
     """Add ``coach call`` to the command group."""
 
     @cli.command("call")
     @click.argument("ref")
-    @click.option(
-        "--var", "variables", multiple=True, metavar="NAME=VALUE", help="A script variable."
-    )
+    @variable_options
     @click.option("--client", help="The client's name (also fills client_name).")
     @click.option("--resume", is_flag=True, help="Reopen the last unfinished call of this script.")
-    @click.option("--example", is_flag=True, help="Fill missing variables with their examples.")
     @click.option(
         "--theme",
         type=click.Choice(["dark", "light"]),
