@@ -10,13 +10,13 @@ import json
 import re
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from coach.call import reminders
-from coach.call.journal import Journal, read_journal
+from coach.call.journal import Journal, Replay, read_journal
 from coach.call.state import OUTCOMES, CallState, apply, next_stage, replay
 from coach.config import user_data_dir
 from coach.errors import CoachError
@@ -81,6 +81,7 @@ class CallSession:
         client: str | None = None,
         *,
         clock: Any = time.time,
+        replayed: Replay | None = None,
     ) -> None:
         self.raw = script
         self.values = dict(values)
@@ -88,8 +89,7 @@ class CallSession:
         self.folder = folder
         self.client = client
         self.clock = clock
-        self.warnings: tuple[str, ...] = ()
-        replayed = read_journal(folder / JOURNAL)
+        replayed = replayed if replayed is not None else read_journal(folder / JOURNAL)
         self.warnings = replayed.warnings
         self.state: CallState = replay(self.script, replayed.events)
         self.journal = Journal(folder / JOURNAL)
@@ -107,8 +107,8 @@ class CallSession:
     @classmethod
     def resume(cls, script: Script, folder: Path, *, clock: Any = time.time) -> CallSession:
         """Reopen a call from its journal, with the values and client it started with."""
-        events = read_journal(folder / JOURNAL).events
-        start = next((e for e in events if e.kind == "start"), None)
+        replayed = read_journal(folder / JOURNAL)
+        start = next((e for e in replayed.events if e.kind == "start"), None)
         if start is None:
             raise CoachError(f"{folder / JOURNAL}: no call to resume in this journal")
         if start.data.get("script") != script.id:
@@ -117,7 +117,7 @@ class CallSession:
                 f"not {script.id!r}"
             )
         values = {str(k): str(v) for k, v in (start.data.get("values") or {}).items()}
-        return cls(script, values, folder, start.data.get("client"), clock=clock)
+        return cls(script, values, folder, start.data.get("client"), clock=clock, replayed=replayed)
 
     # --- actions ----------------------------------------------------------------------
     def _do(self, kind: str, **data: Any) -> None:
@@ -222,10 +222,9 @@ class CallSession:
         if self.state.ended is None:
             self._do("end")
         outcome = self.state.outcome
-        when = _parse_when(outcome.when) if outcome and outcome.when else None
+        when = read_when(outcome.when) if outcome and outcome.when else None
         text = self.confirmation(when) if outcome and outcome.result == "booked" else None
         json_path = ics_path = None
-        plan: list[reminders.Reminder] = []
         if outcome and outcome.result == "booked" and when is not None:
             booked = datetime.fromtimestamp(self.state.ended or self.clock())
             plan = reminders.plan(
@@ -272,14 +271,7 @@ class CallSession:
             ],
             "objections": list(state.objections),
             "notes": state.notes,
-            "outcome": None
-            if outcome is None
-            else {
-                "result": outcome.result,
-                "when": outcome.when,
-                "reason": outcome.reason,
-                "channel": outcome.channel,
-            },
+            "outcome": None if outcome is None else asdict(outcome),
             "confirmation": confirmation,
         }
 
@@ -291,7 +283,8 @@ def _iso(moment: float | None) -> str | None:
     return None if moment is None else datetime.fromtimestamp(moment).isoformat(timespec="seconds")
 
 
-def _parse_when(text: str) -> datetime | None:
+def read_when(text: str) -> datetime | None:
+    """A date-time the rep typed, or None when it does not read as one (yet)."""
     for pattern in ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%d.%m.%Y %H:%M"):
         try:
             return datetime.strptime(text.strip(), pattern)
@@ -302,7 +295,7 @@ def _parse_when(text: str) -> datetime | None:
 
 def parse_when(text: str) -> datetime:
     """A date-time the rep typed (YYYY-MM-DD HH:MM or DD.MM.YYYY HH:MM), or a clear error."""
-    moment = _parse_when(text)
+    moment = read_when(text)
     if moment is None:
         raise CoachError(f"cannot read {text!r} as a date and time; use YYYY-MM-DD HH:MM")
     return moment

@@ -13,7 +13,7 @@ from textual.widgets import Input, Label, OptionList, RadioButton, RadioSet, Sta
 from textual.widgets.option_list import Option
 
 from coach.call.search import Hit, ObjectionIndex
-from coach.call.session import Booking, CallSession, parse_when
+from coach.call.session import Booking, CallSession, parse_when, read_when
 from coach.call.state import OUTCOMES
 from coach.errors import CoachError
 from coach.tui.labels import labels
@@ -133,14 +133,11 @@ class OutcomeScreen(ModalScreen[Booking | None]):
         index = self.query_one("#outcome-channel", RadioSet).pressed_index
         return self.channels[max(0, index)]
 
+    def when_text(self) -> str:
+        return self.query_one("#outcome-when", Input).value.strip()
+
     def preview(self) -> None:
-        when_text = self.query_one("#outcome-when", Input).value.strip()
-        when = None
-        if when_text:
-            try:
-                when = parse_when(when_text)
-            except CoachError:
-                when = None
+        when = read_when(self.when_text())
         text = self.session.confirmation(when) if self.result() == "booked" else None
         shown = f"[b]{self.words['confirmation']}[/b]\n{escape(text)}" if text else ""
         self.query_one("#outcome-confirmation", Static).update(shown)
@@ -154,7 +151,7 @@ class OutcomeScreen(ModalScreen[Booking | None]):
     def action_save(self) -> None:
         error = self.query_one("#outcome-error", Label)
         result = self.result()
-        when_text = self.query_one("#outcome-when", Input).value.strip()
+        when_text = self.when_text()
         when = None
         try:
             if when_text:
@@ -170,12 +167,7 @@ class OutcomeScreen(ModalScreen[Booking | None]):
         self.dismiss(self.session.finish())
 
     def action_copy(self) -> None:
-        when_text = self.query_one("#outcome-when", Input).value.strip()
-        try:
-            when = parse_when(when_text) if when_text else None
-        except CoachError:
-            when = None
-        text = self.session.confirmation(when)
+        text = self.session.confirmation(read_when(self.when_text()))
         if text:
             self.app.copy_to_clipboard(text)  # OSC 52: works over SSH in most terminals
             self.notify(self.words["copied"])
