@@ -11,31 +11,33 @@ import sys
 import time
 from pathlib import Path
 
-from coach.call.listen import PAUSE_S, Endpointer, Listener, file_chunks, load_model, warm_up
+from coach.call.listen import (
+    LIVE_DECODING,
+    PAUSE_S,
+    Endpointer,
+    Listener,
+    file_chunks,
+    load_model,
+    warm_up,
+)
 from coach.config import BUNDLED_TEMPLATES
 from coach.scripts.loader import load_script
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def bare_seconds(model: object, recording: Path) -> list[float]:
+def bare_seconds(model: object, recording: Path, language: str) -> list[float]:
     """faster-whisper alone on each utterance the endpointer cuts."""
     from coach.analysis.audio import load_recording
 
-    warm_up(model, "en")
+    warm_up(model, language)
     out = []
     for number, channel in enumerate(load_recording(recording).channels):
         cutter = Endpointer(str(number))
         for utterance in [*cutter.feed(channel), *cutter.flush()]:
             start = time.perf_counter()
             segments, _ = model.transcribe(  # type: ignore[attr-defined]
-                utterance.audio,
-                language="en",
-                beam_size=1,
-                vad_filter=False,
-                condition_on_previous_text=False,
-                without_timestamps=True,
-                temperature=0.0,
+                utterance.audio, language=language, **LIVE_DECODING
             )
             list(segments)
             out.append(time.perf_counter() - start)
@@ -50,7 +52,7 @@ def main() -> None:
     )
     script = load_script(sys.argv[2] if len(sys.argv) > 2 else "car-dealer-en", [BUNDLED_TEMPLATES])
     model = load_model(None)
-    bare = bare_seconds(model, recording)
+    bare = bare_seconds(model, recording, script.language)
     listener = Listener(script, file_chunks(recording, speed=1.0), model)
     listener.start()
     listener.join()

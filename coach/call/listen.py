@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
-from coach.analysis.audio import SAMPLE_RATE
+from coach.analysis.audio import SAMPLE_RATE, rms
 from coach.analysis.questions import find_questions
 from coach.analysis.stages import objection_hits
 from coach.errors import CoachError
@@ -33,6 +33,14 @@ MIN_UTTERANCE_S = 0.3
 LEVEL = 0.012  # frame RMS that counts as speech (16 kHz float audio)
 MATCH = 72  # token-set ratio for "the rep said this script question / line"
 CHUNK_S = 0.1  # how much audio the source hands over at a time
+# faster-whisper settings for one live utterance (the benchmark's bare run uses them too)
+LIVE_DECODING: dict[str, Any] = {
+    "beam_size": 1,
+    "vad_filter": False,  # the endpointer already cut at pauses
+    "condition_on_previous_text": False,
+    "without_timestamps": True,
+    "temperature": 0.0,  # no fallback re-decoding: live, a fast guess beats a slow one
+}
 
 
 @dataclass(frozen=True)
@@ -75,7 +83,7 @@ class Endpointer:
         whole = len(data) - len(data) % self.frame
         for offset in range(0, whole, self.frame):
             frame = data[offset : offset + self.frame]
-            loud = float(np.sqrt(np.mean(frame.astype(np.float64) ** 2))) > LEVEL
+            loud = rms(frame) > LEVEL
             at = self.position
             self.position += len(frame)
             if self.start is None:
@@ -112,9 +120,10 @@ class Detector:
         self.script = script
         self.language = script.language
         self.questions = [
-            (stage.id, n, normalise(q.text))
-            for stage in script.stages
-            for n, q in enumerate(stage.questions)
+            (stage.id, n) for stage in script.stages for n in range(len(stage.questions))
+        ]
+        self.question_texts = [
+            normalise(q.text) for stage in script.stages for q in stage.questions
         ]
         self.lines = [
             (stage.id, normalise(text))
@@ -140,14 +149,15 @@ class Detector:
         if side == "rep":
             wanted = normalise(text)
             for question in find_questions(text, self.language):
-                asked = normalise(question.text)
-                best = max(
-                    self.questions,
-                    key=lambda q: fuzz.token_set_ratio(asked, q[2]),
-                    default=None,
+                best = process.extractOne(
+                    normalise(question.text),
+                    self.question_texts,
+                    scorer=fuzz.token_set_ratio,
+                    score_cutoff=MATCH,
                 )
-                if best is not None and fuzz.token_set_ratio(asked, best[2]) >= MATCH:
-                    out.append(("tick", {"stage": best[0], "question": best[1]}))
+                if best is not None:
+                    stage_id, number = self.questions[best[2]]
+                    out.append(("tick", {"stage": stage_id, "question": number}))
             scored = [(fuzz.token_set_ratio(wanted, line), stage) for stage, line in self.lines]
             if scored:
                 score, stage = max(scored)
@@ -237,14 +247,12 @@ class Listener(threading.Thread):
         model: Any,  # a WhisperModel, or a function that loads one (in the worker)
         *,
         rep_channel: int = 0,
-        beam_size: int = 1,
     ) -> None:
         super().__init__(daemon=True, name="coach-listener")
         self.detector = Detector(script)
         self.source = source
         self.model = model
         self.rep_channel = rep_channel
-        self.beam_size = beam_size
         self.suggestions: queue.Queue[Suggestion] = queue.Queue()
         self.stopping = threading.Event()
         self.clock_origin = 0.0  # monotonic time call second 0 was heard
@@ -289,13 +297,7 @@ class Listener(threading.Thread):
 
     def _hear(self, utterance: Utterance) -> None:
         segments, _ = self.model.transcribe(
-            utterance.audio,
-            language=self.detector.language,
-            beam_size=self.beam_size,
-            vad_filter=False,
-            condition_on_previous_text=False,
-            without_timestamps=True,
-            temperature=0.0,  # no fallback re-decoding: live, a fast guess beats a slow one
+            utterance.audio, language=self.detector.language, **LIVE_DECODING
         )
         text = " ".join(s.text.strip() for s in segments).strip()
         if not text:
@@ -313,7 +315,7 @@ def warm_up(model: Any, language: str) -> None:
 
     t = np.arange(SAMPLE_RATE) / SAMPLE_RATE
     tone = (0.1 * np.sin(2 * np.pi * 200 * t)).astype(np.float32)
-    segments, _ = model.transcribe(tone, language=language, beam_size=1, without_timestamps=True)
+    segments, _ = model.transcribe(tone, language=language, **LIVE_DECODING)
     list(segments)
 
 
