@@ -88,6 +88,8 @@ class Cues:
     question_leads: frozenset[str]
     joiners: frozenset[str]
     first_person_endings: tuple[str, ...]
+    first_person: frozenset[str]
+    final_wh_not: frozenset[str]
     not_question_leads: frozenset[str]
     which_next: frozenset[str]
     asr_anywhere: Phrases
@@ -200,6 +202,8 @@ def cues_for(language: str) -> Cues:
         question_leads=_words(data, "question_leads"),
         joiners=_words(data, "joiners"),
         first_person_endings=_texts(data, "first_person_endings"),
+        first_person=_words(data, "first_person"),
+        final_wh_not=_words(data, "final_wh_not"),
         not_question_leads=_words(data, "not_question_leads"),
         which_next=_words(data, "which_next"),
         asr_anywhere=_phrases(data, "asr_anywhere"),
@@ -362,6 +366,7 @@ def _wh_inverted(tokens: Sequence[Token], i: int, cues: Cues) -> bool:
 
 JOIN_WINDOW = 7  # tokens: a question opening this close after "and" continues the last one
 WHICH_WINDOW = 6  # tokens from the end of a turn where "which one…" asks
+FINAL_WH = 3  # tokens: a question word this close to the end of a turn asks
 
 
 def _onsets(text: str, tokens: Sequence[Token], cues: Cues, mode: str) -> list[tuple[int, str]]:
@@ -473,7 +478,11 @@ def _wh_onset(
         if mode != "statement":
             return not subject_next
         return not subject_next and not cues.auxiliaries  # Russian: "что вас беспокоит"
-    if mode != "asr" or tokens[wh].text in cues.relative_wh:
+    if mode != "asr":
+        return False
+    if len(tokens) - wh <= FINAL_WH and before not in cues.embedding and wh > i - 1:
+        return tokens[wh].text not in cues.final_wh_not  # "…в одиннадцать какое берём"
+    if tokens[wh].text in cues.relative_wh:
         return False
     if contraction:
         return before not in cues.embedding
@@ -695,8 +704,7 @@ def _addresses_client(tokens: Sequence[Token], cues: Cues, *, strict: bool) -> b
 
 
 SHORT_CLAUSE = 7  # tokens: a clause this short that addresses the client is asking them
-SHORT_TURN = 20  # … at the start or end of a turn this short
-LEAD_CLAUSE = 12  # tokens: an "а …что/как…" clause this short asks
+LEAD_TURN = 9  # tokens: a whole turn this short opened by "а" asks ("а спина давно беспокоит")
 PITCH_TOKENS = 30  # a longer turn is a pitch: its end is a question only with a clear cue
 
 
@@ -713,6 +721,12 @@ def _declarative(
         if not any(s < last.end and e > first.start for s, e, _ in [*found, *spans]):
             spans.append((first.start, last.end, how))
 
+    if (
+        3 <= len(toks) <= LEAD_TURN
+        and toks[0].text in cues.question_leads
+        and toks[1].text not in cues.first_person
+    ):
+        add(toks[0], toks[-1], "a-turn")  # "а я вам всё пришлю": about us, not a question
     for n, start in enumerate(starts):
         stop = starts[n + 1] if n + 1 < len(starts) else len(toks)
         whole = toks[start:stop]

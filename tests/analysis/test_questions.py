@@ -77,6 +77,13 @@ UNPUNCTUATED = [
     ("ru", "добрый день это марина стоматология улыбка удобно сейчас говорить", 1),
     ("ru", "мы работаем с двенадцатью банками и подаём заявку адресно", 0),
     ("ru", "спасибо вам анна до воскресенья хорошего вечера", 0),
+    # a question word at the very end of a turn asks; "что" there is a conjunction
+    ("en", "we can fit the survey in on tuesday or friday morning so when works", 1),
+    ("ru", "есть окна в среду и в пятницу какой удобнее", 1),
+    ("ru", "я пришлю вам всё что нужно", 0),
+    # a short turn opened by "а" asks, unless it is about us
+    ("ru", "а спина давно беспокоит", 1),
+    ("ru", "а я вам всё пришлю на почту", 0),
 ]
 
 
