@@ -20,6 +20,7 @@ from coach.analysis.scorecard import Scorecard, build, render_text, to_dict
 from coach.analysis.transcribe import TranscribeOptions, cache_key
 from coach.analysis.transcript import Transcript, parse_json, to_json
 from coach.analysis.whisper_models import DEFAULT_MODEL, cache_dir, describe, install, resolve
+from coach.cli_store import open_store, store_options
 from coach.config import Settings
 from coach.errors import AudioError, CoachError, Problem
 from coach.files import expand, sha256_of
@@ -147,6 +148,23 @@ def _stderr_console() -> Any:
     return Console(file=sys.stderr)
 
 
+def _store(
+    scored: list[tuple[Path, dict[str, Any], dict[str, Any]]],
+    db_path: Path | None,
+    rep: str | None,
+    team: str | None,
+    date: str | None,
+) -> None:
+    """Keep analysed recordings in the call store, keyed by the recording's hash."""
+    from coach.ingest import call_meta, store_scorecard
+
+    with open_store(db_path) as store:
+        for path, scorecard, document in scored:
+            meta = call_meta(path, {}, rep=rep, team=team, date=date)
+            store_scorecard(store, scorecard, meta, audio=path, transcript=document)
+        click.echo(f"stored {len(scored)} call(s) in {store.path}", err=True)
+
+
 def register(cli: click.Group, settings_of: Any) -> None:
     """Add `coach analyse` and `coach models` to the root group."""
 
@@ -212,6 +230,7 @@ def register(cli: click.Group, settings_of: Any) -> None:
         "--classifier", type=click.Choice(CLASSIFIERS), default="hybrid", show_default=True
     )
     @click.pass_context
+    @store_options
     def analyse_command(
         ctx: click.Context,
         recordings: tuple[Path, ...],
@@ -227,6 +246,11 @@ def register(cli: click.Group, settings_of: Any) -> None:
         quiet: bool,
         progress_mode: str,
         classifier: str,
+        store_it: bool,
+        db_path: Path | None,
+        rep_name: str | None,
+        team: str | None,
+        call_date: str | None,
     ) -> None:
         """Transcribe call recordings offline and score them (wav, flac, mp3, m4a, ogg)."""
         from coach.cli_score import pick_rubric
@@ -282,6 +306,7 @@ def register(cli: click.Group, settings_of: Any) -> None:
         finally:
             reporter.close()
         cards: list[Scorecard] = []
+        stored: list[tuple[Path, dict[str, Any], dict[str, Any]]] = []
         out.mkdir(parents=True, exist_ok=True)
         for path in files:
             if path not in results:
@@ -307,6 +332,8 @@ def register(cli: click.Group, settings_of: Any) -> None:
             )
             scorecard = to_dict(card)
             scorecard["attribution"] = attribution
+            scorecard["audio_sha256"] = sha256_of(path)
+            stored.append((path, scorecard, document))
             (out / f"{stem}.scorecard.json").write_text(
                 json.dumps(scorecard, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
             )
@@ -317,6 +344,8 @@ def register(cli: click.Group, settings_of: Any) -> None:
                 )
         for problem in problems:
             click.echo(str(problem), err=True)
+        if store_it and stored:
+            _store(stored, db_path, rep_name, team, call_date)
         if cards:
             click.echo(render_text(cards), nl=False)
             click.echo(f"wrote {2 * len(cards)} file(s) to {out}/", err=True)

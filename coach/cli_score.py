@@ -12,7 +12,8 @@ from coach import files
 from coach.analysis.analyse import CLASSIFIERS, analyse
 from coach.analysis.rubric import Rubric, load_rubric
 from coach.analysis.scorecard import Scorecard, build, render_text, to_dict, to_markdown
-from coach.analysis.transcript import SUFFIXES, Transcript, load_transcript
+from coach.analysis.transcript import SUFFIXES, Transcript, load_transcript, to_json
+from coach.cli_store import open_store, store_options
 from coach.config import Settings
 from coach.errors import CoachError, Problem, ScriptError
 from coach.scripts.loader import load_script
@@ -102,6 +103,25 @@ def _write(card: Scorecard, fmt: str, out: Path) -> Path:
     return target
 
 
+def _store(
+    cards: list[Scorecard],
+    db_path: Path | None,
+    rep: str | None,
+    team: str | None,
+    date: str | None,
+) -> None:
+    """Keep scored transcripts in the call store (the same transcript updates its call)."""
+    from coach.ingest import call_meta, store_scorecard
+
+    with open_store(db_path) as store:
+        for card in cards:
+            transcript = card.analysis.transcript
+            source = Path(transcript.source) if transcript.source else None
+            meta = call_meta(source, transcript.meta, rep=rep, team=team, date=date)
+            store_scorecard(store, to_dict(card), meta, transcript=to_json(transcript))
+        click.echo(f"stored {len(cards)} call(s) in {store.path}", err=True)
+
+
 def register(cli: click.Group, settings_of: Any) -> None:
     """Add the analysis commands to the root group."""
 
@@ -153,6 +173,7 @@ def register(cli: click.Group, settings_of: Any) -> None:
         show_default=True,
         help="SPIN labels from the rules alone, or rules with the learned model.",
     )
+    @store_options
     @click.pass_context
     def score(
         ctx: click.Context,
@@ -165,6 +186,11 @@ def register(cli: click.Group, settings_of: Any) -> None:
         rep_label: str | None,
         language: str | None,
         classifier: str,
+        store_it: bool,
+        db_path: Path | None,
+        rep_name: str | None,
+        team: str | None,
+        call_date: str | None,
     ) -> None:
         """Score call transcripts (.json, .txt, .srt, .vtt) against a script and a rubric."""
         settings = settings_of(ctx)
@@ -187,6 +213,8 @@ def register(cli: click.Group, settings_of: Any) -> None:
                 problems += exc.problems
         for problem in problems:
             click.echo(str(problem), err=True)
+        if store_it and cards:
+            _store(cards, db_path, rep_name, team, call_date)
         if out is not None:
             for card in cards:
                 click.echo(f"wrote {_write(card, fmt, out)}", err=True)
