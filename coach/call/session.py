@@ -259,6 +259,7 @@ class CallSession:
             "script": self.script.id,
             "language": self.script.language,
             "client": self.client,
+            "rep": self.values.get("rep_name"),
             "started": _iso(state.started),
             "ended": _iso(state.ended),
             "seconds": round((state.ended or self.clock()) - (state.started or 0.0), 1),
