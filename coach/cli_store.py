@@ -183,7 +183,7 @@ def register(cli: click.Group, settings_of: Any) -> None:
     """Add ``ingest`` and ``calls`` to the root group."""
 
     @cli.command("ingest")
-    @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+    @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
     @db_option
     @click.option("--rep-name", metavar="NAME", help="The rep who made these calls.")
     @click.option("--team", metavar="NAME", help="The team these calls belong to.")
@@ -196,7 +196,15 @@ def register(cli: click.Group, settings_of: Any) -> None:
         team: str | None,
     ) -> None:
         """Load scorecards (from coach score/analyse) and call records (from coach call)
-        into the store. Loading the same call again updates it."""
+        into the store. Loading the same call again updates it.
+
+        With no PATHS, the records of the calls made on this machine are loaded."""
+        if not paths:
+            from coach.call.session import calls_dir
+
+            if not calls_dir().is_dir():
+                raise CoachError(f"no calls recorded on this machine yet ({calls_dir()})")
+            paths = (calls_dir(),)
         with open_store(db_path) as store:
             report = ingest(store, [Path(p) for p in paths], rep=rep_name, team=team)
             for problem in report.problems:

@@ -153,3 +153,24 @@ def test_a_corrupt_store_is_one_line_exit_1(coach: Coach, tmp_path: Path) -> Non
     result = coach("calls", "list", "--db", str(db))
     assert result.code == 1
     assert len(result.err.strip().splitlines()) == 1 and "calls.db" in result.err
+
+
+def test_ingest_without_paths_loads_the_calls_made_here(coach: Coach, tmp_path: Path) -> None:
+    from coach.call.session import CallSession, new_call_dir
+    from coach.config import BUNDLED_TEMPLATES
+    from coach.scripts.loader import load_script
+    from coach.scripts.render import variable_values
+
+    nothing = coach("ingest", "--db", str(tmp_path / "c.db"))
+    assert nothing.code == 1 and "no calls recorded on this machine" in nothing.err
+    script = load_script("car-dealer-en", [BUNDLED_TEMPLATES])
+    values = variable_values(script, {"rep_name": "Priya"}, use_examples=True)
+    session = CallSession(script, values, new_call_dir(script, "Tom"), "Tom")
+    session.set_outcome("booked", "2026-12-01 10:00", channel="sms")
+    session.finish()
+    loaded = coach("ingest", "--db", str(tmp_path / "c.db"))
+    assert loaded.code == 0, loaded.err
+    assert "1 call record(s)" in loaded.out
+    with Store(tmp_path / "c.db") as store:
+        [call] = store.calls()
+    assert (call.rep, call.outcome, call.script) == ("Priya", "booked", "car-dealer-en")
