@@ -423,6 +423,7 @@ def rubric_metrics() -> None:
 
 from coach.cli_audio import register as register_audio  # noqa: E402  (recordings)
 from coach.cli_call import register as register_call  # noqa: E402  (the live call)
+from coach.cli_report import register as register_report  # noqa: E402
 from coach.cli_review import register as register_review  # noqa: E402
 from coach.cli_score import register  # noqa: E402  (the analysis commands)
 from coach.cli_store import register as register_store  # noqa: E402  (the call store)
@@ -432,6 +433,7 @@ register_audio(cli, _settings)
 register_call(cli, _settings, _load)
 register_store(cli, _settings)
 register_review(cli, _settings)
+register_report(cli, _settings)
 
 
 # --- entry point --------------------------------------------------------------------
