@@ -422,7 +422,9 @@ def rubric_metrics() -> None:
 
 
 from coach.cli_audio import register as register_audio  # noqa: E402  (recordings)
+from coach.cli_batch import register as register_batch  # noqa: E402  (many calls)
 from coach.cli_call import register as register_call  # noqa: E402  (the live call)
+from coach.cli_llm import register as register_llm  # noqa: E402
 from coach.cli_report import register as register_report  # noqa: E402
 from coach.cli_review import register as register_review  # noqa: E402
 from coach.cli_score import register  # noqa: E402  (the analysis commands)
@@ -434,6 +436,8 @@ register_call(cli, _settings, _load)
 register_store(cli, _settings)
 register_review(cli, _settings)
 register_report(cli, _settings)
+register_llm(cli, _settings)
+register_batch(cli, _settings)
 
 
 # --- entry point --------------------------------------------------------------------

@@ -7,9 +7,10 @@ import multiprocessing
 import os
 import sys
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
@@ -26,6 +27,7 @@ from coach.errors import AudioError, CoachError, Problem
 from coach.files import expand, sha256_of
 
 DEFAULT_OUT = Path("coach-analysis")
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _recordings(paths: tuple[Path, ...]) -> list[Path]:
@@ -114,6 +116,50 @@ def _store(
         click.echo(f"stored {len(scored)} call(s) in {store.path}", err=True)
 
 
+def recording_options(command: F) -> F:
+    """The options that say how recordings are transcribed and scored (analyse, batch)."""
+    for option in reversed(
+        [
+            click.option(
+                "--script",
+                "script_ref",
+                help="Script id or file: scores against it and "
+                "lends its vocabulary (names, products) to speech recognition.",
+            ),
+            click.option("--rubric", "rubric_ref", help="Rubric id or file (default: discovery)."),
+            click.option(
+                "--language",
+                type=click.Choice(["en", "ru", "et", "no", "auto"]),
+                default="auto",
+                show_default=True,
+            ),
+            click.option(
+                "--model",
+                help=f"Whisper model name or CTranslate2 directory "
+                f"(default: {DEFAULT_MODEL}, from `coach models install`).",
+            ),
+            click.option(
+                "--channels",
+                type=click.Choice(["auto", "stereo", "mono"]),
+                default="auto",
+                show_default=True,
+                help="stereo: rep and client on separate channels.",
+            ),
+            click.option(
+                "--rep-channel",
+                type=click.Choice(["left", "right"]),
+                help="Which stereo channel is the rep (default: detected).",
+            ),
+            click.option("--no-cache", is_flag=True, help="Transcribe again even when cached."),
+            click.option(
+                "--classifier", type=click.Choice(CLASSIFIERS), default="hybrid", show_default=True
+            ),
+        ]
+    ):
+        command = option(command)
+    return command
+
+
 def register(cli: click.Group, settings_of: Any) -> None:
     """Add `coach analyse` and `coach models` to the root group."""
 
@@ -121,36 +167,7 @@ def register(cli: click.Group, settings_of: Any) -> None:
     @click.argument(
         "recordings", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True)
     )
-    @click.option(
-        "--script",
-        "script_ref",
-        help="Script id or file: scores against it and "
-        "lends its vocabulary (names, products) to speech recognition.",
-    )
-    @click.option("--rubric", "rubric_ref", help="Rubric id or file (default: discovery).")
-    @click.option(
-        "--language",
-        type=click.Choice(["en", "ru", "et", "no", "auto"]),
-        default="auto",
-        show_default=True,
-    )
-    @click.option(
-        "--model",
-        help=f"Whisper model name or CTranslate2 directory "
-        f"(default: {DEFAULT_MODEL}, from `coach models install`).",
-    )
-    @click.option(
-        "--channels",
-        type=click.Choice(["auto", "stereo", "mono"]),
-        default="auto",
-        show_default=True,
-        help="stereo: rep and client on separate channels.",
-    )
-    @click.option(
-        "--rep-channel",
-        type=click.Choice(["left", "right"]),
-        help="Which stereo channel is the rep (default: detected).",
-    )
+    @recording_options
     @click.option(
         "--out",
         type=click.Path(path_type=Path, file_okay=False),
@@ -165,7 +182,6 @@ def register(cli: click.Group, settings_of: Any) -> None:
         show_default=True,
         help="Recordings analysed in parallel (cores are shared, not oversubscribed).",
     )
-    @click.option("--no-cache", is_flag=True, help="Transcribe again even when cached.")
     @click.option("--quiet", is_flag=True, help="No progress bar.")
     @click.option(
         "--progress",
@@ -174,9 +190,6 @@ def register(cli: click.Group, settings_of: Any) -> None:
         default="bar",
         show_default=True,
         help="json: one progress line per event on stderr, for other tools.",
-    )
-    @click.option(
-        "--classifier", type=click.Choice(CLASSIFIERS), default="hybrid", show_default=True
     )
     @click.pass_context
     @store_options

@@ -14,7 +14,7 @@ import json
 import sqlite3
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -92,6 +92,19 @@ MIGRATIONS: tuple[str, ...] = (
         tag TEXT NOT NULL,
         created TEXT NOT NULL,
         PRIMARY KEY (call_id, utterance, tag)
+    );
+    """,
+    # 2: what `coach batch` has done with each input file, so a batch resumes
+    """
+    CREATE TABLE batch_files (
+        sha256 TEXT PRIMARY KEY,
+        path TEXT NOT NULL,
+        status TEXT NOT NULL,
+        error TEXT,
+        call_id INTEGER REFERENCES calls(id) ON DELETE SET NULL,
+        attempts INTEGER NOT NULL DEFAULT 1,
+        audio_s REAL,
+        updated TEXT NOT NULL
     );
     """,
 )
@@ -181,6 +194,19 @@ class CallFilter:
     sort: str = "date"  # date | score | rep
     descending: bool = True
     limit: int | None = None
+
+
+@dataclass(frozen=True)
+class BatchFile:
+    """One input file of a batch: done (with its call) or failed (with its error)."""
+
+    sha256: str
+    path: str
+    status: str  # done | failed
+    error: str | None = None
+    call_id: int | None = None
+    attempts: int = 1
+    audio_s: float | None = None
 
 
 @dataclass(frozen=True)
@@ -283,6 +309,7 @@ class Store:
         team: str | None = None,
         date: str | None = None,
         source: str | None = None,
+        batch_file: BatchFile | None = None,
     ) -> Stored:
         """Store a scored call (a FORMATS.md §2 scorecard); the same content updates it.
 
@@ -329,7 +356,44 @@ class Store:
                     (call_id, json.dumps(transcript, ensure_ascii=False)),
                 )
             self._put_card(db, call_id, card, now)
+            if batch_file is not None:  # in the same transaction: done means stored
+                self._put_file(db, replace(batch_file, status="done", call_id=call_id), now)
         return Stored(call_id, created)
+
+    def record_failure(self, batch_file: BatchFile) -> None:
+        with self._write() as db:
+            self._put_file(db, replace(batch_file, status="failed"), _now())
+
+    @staticmethod
+    def _put_file(db: sqlite3.Connection, item: BatchFile, now: str) -> None:
+        db.execute(
+            "INSERT INTO batch_files (sha256, path, status, error, call_id, attempts, audio_s, "
+            "updated) VALUES (?, ?, ?, ?, ?, 1, ?, ?) ON CONFLICT (sha256) DO UPDATE SET "
+            "path = excluded.path, status = excluded.status, error = excluded.error, "
+            "call_id = excluded.call_id, attempts = batch_files.attempts + 1, "
+            "audio_s = excluded.audio_s, updated = excluded.updated",
+            (item.sha256, item.path, item.status, item.error, item.call_id, item.audio_s, now),
+        )
+
+    def batch_files(self, status: str | None = None) -> dict[str, BatchFile]:
+        """What earlier batches did, by the input file's SHA-256."""
+        sql = "SELECT * FROM batch_files" + (" WHERE status = ?" if status else "")
+        return {
+            r["sha256"]: BatchFile(
+                r["sha256"],
+                r["path"],
+                r["status"],
+                r["error"],
+                r["call_id"],
+                r["attempts"],
+                r["audio_s"],
+            )
+            for r in self.db.execute(sql, (status,) if status else ())
+        }
+
+    def has_call(self, content_hash: str) -> bool:
+        row = self.db.execute("SELECT 1 FROM calls WHERE content_hash = ?", (content_hash,))
+        return row.fetchone() is not None
 
     @staticmethod
     def _put_card(db: sqlite3.Connection, call_id: int, card: Mapping[str, Any], now: str) -> None:
