@@ -74,6 +74,23 @@ class Highlight:
 
 
 @dataclass(frozen=True)
+class Line:
+    """One utterance of a call shown in full at the end of a report."""
+
+    index: int
+    start: float | None
+    speaker: str
+    text: str
+    marked: bool  # a moment the report points at
+
+
+@dataclass(frozen=True)
+class CallTranscript:
+    call: CallSummary
+    lines: tuple[Line, ...]
+
+
+@dataclass(frozen=True)
 class ReportData:
     """A period report for a rep, a team or everyone."""
 
@@ -90,6 +107,7 @@ class ReportData:
     worst: tuple[Highlight, ...]
     best_practice: tuple[Moment, ...]
     talk_band: tuple[float, float]
+    transcripts: tuple[CallTranscript, ...] = ()  # the calls the moments link to
 
     @property
     def first_date(self) -> str | None:
@@ -209,9 +227,9 @@ def pick_highlights(
     calls: Sequence[CallSummary], count: int = HIGHLIGHTS
 ) -> tuple[list[CallSummary], list[CallSummary]]:
     """The best and worst calls by score (ties: the later call first); never the same call
-    in both lists."""
+    in both lists, and no call of the lower half among the best."""
     ranked = sorted(calls, key=lambda c: (score_of(c), c.date or "", c.id), reverse=True)
-    best = ranked[:count]
+    best = ranked[: min(count, (len(ranked) + 1) // 2)]
     rest = ranked[len(best) :]
     worst = list(reversed(rest[-count:])) if rest else []
     return best, worst
@@ -302,6 +320,9 @@ def build_report(
 
     reps = rep_stats(chosen)
     kinds = _ordered(kind for call in chosen for kind in call.stages)
+    bests = tuple(highlight(c, True) for c in best)
+    worsts = tuple(highlight(c, False) for c in worst)
+    tagged = tagged_moments(best_practice, details)
     return ReportData(
         scope=scope,
         since=since,
@@ -312,11 +333,48 @@ def build_report(
         talk=talk_points(chosen),
         stages=tuple(kinds),
         coverage={r.rep: r.stage_coverage for r in reps},
-        best=tuple(highlight(c, True) for c in best),
-        worst=tuple(highlight(c, False) for c in worst),
-        best_practice=tagged_moments(best_practice, details),
+        best=bests,
+        worst=worsts,
+        best_practice=tagged,
         talk_band=talk_band,
+        transcripts=linked_transcripts(
+            [*(h.moments for h in bests + worsts), tagged],
+            [h.call for h in bests + worsts],
+            details,
+        ),
     )
+
+
+def linked_transcripts(
+    moment_groups: Iterable[Iterable[Moment]],
+    calls: Iterable[CallSummary],
+    details: Mapping[int, CallDetail],
+) -> tuple[CallTranscript, ...]:
+    """The whole words of every call a moment points at, in the order first pointed at."""
+    marked: dict[int, set[int]] = {}
+    for group in moment_groups:
+        for moment in group:
+            marked.setdefault(moment.call_id, set()).add(moment.utterance)
+    order = list(dict.fromkeys([c.id for c in calls] + list(marked)))
+    out = []
+    for call_id in order:
+        detail = details.get(call_id)
+        if detail is None:
+            continue
+        source = detail.scorecard or detail.transcript or {}
+        lines = tuple(
+            Line(
+                index=int(u.get("index", n)),
+                start=u.get("start"),
+                speaker=str(u.get("speaker", "")),
+                text=str(u.get("text", "")),
+                marked=int(u.get("index", n)) in marked.get(call_id, set()),
+            )
+            for n, u in enumerate(source.get("utterances") or [])
+        )
+        if lines:
+            out.append(CallTranscript(detail.summary, lines))
+    return tuple(out)
 
 
 def build_call_report(

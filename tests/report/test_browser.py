@@ -67,6 +67,19 @@ def test_team_report_renders_offline(tmp_path: Path, request: pytest.FixtureRequ
             assert page.locator("svg.chart polyline").count() == 3  # one trend line per rep
             assert page.locator("svg.chart rect.cell").count() > 0
             assert page.locator("text=<script>alert('x')</script> & more").count() > 0
+            # every moment links to its words in the calls at the end, and the link works
+            links = page.eval_on_selector_all(
+                "a[href^='#']", "els => els.map(e => e.getAttribute('href').slice(1))"
+            )
+            assert any("-u-" in target for target in links)
+            for target in links:
+                assert page.locator(f"[id='{target}']").count() == 1, target
+            first = next(target for target in links if "-u-" in target)
+            page.locator(f"a[href='#{first}']").first.click()
+            assert page.locator(f"[id='{first}']").is_visible()
+            assert page.evaluate("location.hash") == f"#{first}"
+            assert page.locator(f"[id='{first}'].marked").count() == 1
+            page.evaluate("window.scrollTo(0, 0)")
             shot = page.screenshot(full_page=True)
         finally:
             browser.close()

@@ -159,6 +159,11 @@ def test_highlights_never_overlap(count: int, best: list[int], worst: list[int])
     assert [c.id for c in bottom] == worst
 
 
+def test_the_best_calls_come_from_the_upper_half() -> None:
+    top, bottom = pick_highlights(CALLS[:4], count=3)
+    assert len(top) == 2 and len(bottom) == 2
+
+
 def _detail(summary: CallSummary) -> CallDetail:
     card = {
         "criteria": [
