@@ -25,8 +25,13 @@ demo: $(STAMP) model
 	$(BIN)/coach rubric lint rubrics/*.yaml
 	$(BIN)/coach script render car-dealer-en --example --format text | head -40
 	$(BIN)/coach score examples/calls/en-car-dealer-good.txt
-	$(BIN)/coach score examples/calls/*.txt
-	$(BIN)/coach analyse examples/recordings/en-car-dealer-call.flac --script car-dealer-en --quiet
+	$(BIN)/coach score examples/calls/*.txt --store --db .demo/calls.db --date 2026-11-20
+	$(BIN)/coach analyse examples/recordings/en-car-dealer-call.flac --script car-dealer-en --quiet \
+	  --store --db .demo/calls.db --rep-name Priya --date 2026-11-21T10:30
+	$(BIN)/coach calls list --db .demo/calls.db
+	$(BIN)/coach report --db .demo/calls.db --format html --out .demo/team-report.html
+	$(BIN)/coach report --db .demo/calls.db | head -24
+	@echo "team report: .demo/team-report.html · review the calls: .venv/bin/coach review --db .demo/calls.db"
 
 ## test: all checks (ruff, mypy on coach/, pytest)
 test: lint typecheck pytest

@@ -327,6 +327,7 @@ class Store:
             "duration_s": card.get("duration_s"),
         }
         with self._write() as db:
+            values["rep"] = rep = self._known_spelling(db, rep)
             row = db.execute(
                 "SELECT id FROM calls WHERE content_hash = ?", (content_hash,)
             ).fetchone()
@@ -440,6 +441,17 @@ class Store:
         )
 
     @staticmethod
+    def _known_spelling(db: sqlite3.Connection, rep: str | None) -> str | None:
+        """ "priya" and "Priya" are one rep: the spelling stored first wins."""
+        if rep is None:
+            return None
+        rep = " ".join(rep.split())
+        for (known,) in db.execute("SELECT DISTINCT rep FROM calls WHERE rep IS NOT NULL"):
+            if known.casefold() == rep.casefold():
+                return str(known)
+        return rep
+
+    @staticmethod
     def _live_match(
         db: sqlite3.Connection,
         script: str | None,
@@ -496,6 +508,7 @@ class Store:
         body = json.dumps(record, ensure_ascii=False)
         now = _now()
         with self._write() as db:
+            rep = self._known_spelling(db, rep)
             row = db.execute(
                 "SELECT id FROM calls WHERE record_hash = ?", (content_hash,)
             ).fetchone()

@@ -257,3 +257,11 @@ def test_stored_text_is_kept_exactly(store: Store) -> None:
     call = store.put_scorecard(card(), content_hash="h").id
     raw = store.db.execute("SELECT body FROM scorecards WHERE call_id = ?", (call,)).fetchone()[0]
     assert json.loads(raw)["utterances"][0]["text"] == "Hi <script>"
+
+
+@pytest.mark.parametrize(("first", "second"), [("Priya", "priya"), ("Ирина", "ИРИНА  ")])
+def test_a_rep_spelled_differently_is_one_rep(store: Store, first: str, second: str) -> None:
+    store.put_scorecard(card(), content_hash="a", rep=first)
+    store.put_scorecard(card(), content_hash="b", rep=second)
+    store.put_record(record("2026-11-02T10:00:00"), content_hash="r", rep=second)
+    assert {c.rep for c in store.calls()} == {first} and store.reps() == [first]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import struct
 from pathlib import Path
 
@@ -16,6 +17,8 @@ CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOT = GOLDEN / "report" / "team-report.png"
 VIEWPORT = {"width": 1000, "height": 800}
 
+if not CHROMIUM.exists() and os.environ.get("COACH_REQUIRE_BROWSER") == "1":
+    raise RuntimeError("browser tests required (CI) but /usr/bin/chromium is missing")
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(),
     reason="needs Chromium at /usr/bin/chromium (apt-get install -y chromium; .ci/run does)",
