@@ -169,8 +169,11 @@ def _ask(
     temperature: float | None,
     kind: str,
     response_format: dict[str, Any] | None,
+    redacted: bool | None = None,
 ) -> str:
+    """One request; the answer restored unless the caller restores it itself (redaction None)."""
     client = _sdk(settings, timeout)
+    was_redacted = redaction is not None if redacted is None else redacted
     extra: dict[str, Any] = {}
     if max_tokens is not None:
         extra["max_tokens"] = max_tokens
@@ -190,11 +193,11 @@ def _ask(
             ),
         )
     except LLMError as exc:
-        audit.record(settings, kind, sent, None, str(exc), started, redaction is not None)
+        audit.record(settings, kind, sent, None, str(exc), started, was_redacted)
         raise
     choices = getattr(response, "choices", None)
     answer = (choices[0].message.content if choices else None) or ""
-    audit.record(settings, kind, sent, answer, None, started, redaction is not None)
+    audit.record(settings, kind, sent, answer, None, started, was_redacted)
     return restore(answer, redaction) if redaction is not None else answer
 
 
@@ -335,9 +338,11 @@ def structured(
     problem = ""
     for attempt in range(repairs + 1):
         kind = "structured" if attempt == 0 else f"structured-repair-{attempt}"
+        # restored after parsing: a name with a quote in it must not break the JSON
         answer = _ask(
-            sent, None, settings, timeout, max_tokens, 0.0, kind, response_format
-        )  # restore after parsing: a name with a quote must not break the JSON
+            sent, None, settings, timeout, max_tokens, 0.0, kind, response_format,
+            redacted=redaction is not None,
+        )  # fmt: skip
         try:
             value = json.loads(answer)
         except json.JSONDecodeError as exc:

@@ -144,3 +144,17 @@ def test_local_endpoint_is_not_redacted_by_default(llm_settings: LLMSettings) ->
     assert llm_settings.log is not None
     (row,) = audit.rows(llm_settings.log)
     assert "+7 912 345 67 89" in str(row["messages"]) and row["redacted"] == 0
+
+
+def test_structured_restores_redacted_values(llm_settings: LLMSettings) -> None:
+    class Echo(pydantic.BaseModel):
+        phone: str
+
+    said = [{"role": "user", "content": "Put this phone in JSON: +7 912 345 67 89"}]
+    echo = structured(
+        said, Echo, settings=llm_settings, privacy=Privacy(redact=True), max_tokens=40
+    )
+    assert "[PHONE_1]" not in echo.phone  # restored wherever the model kept the placeholder
+    assert llm_settings.log is not None
+    rows = audit.rows(llm_settings.log)
+    assert rows[0]["redacted"] == 1 and "912" not in str(rows[0]["messages"])
