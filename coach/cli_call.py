@@ -40,6 +40,13 @@ def register(cli: click.Group, settings_of: Any, load: Any) -> None:
         show_default=True,
         help="In a stereo recording, the rep's side.",
     )
+    @click.option(
+        "--llm",
+        "use_llm",
+        is_flag=True,
+        help="Under each objection card, a reply suggested by the LLM (a local "
+        "`coach llm serve`, or COACH_LLM_BASE_URL); the card itself never waits for it.",
+    )
     @click.pass_context
     def call(
         ctx: click.Context,
@@ -53,6 +60,7 @@ def register(cli: click.Group, settings_of: Any, load: Any) -> None:
         listen_file: Path | None,
         model: str | None,
         rep_channel: str,
+        use_llm: bool,
     ) -> None:
         """Guide a live call through a script, keyboard only; every action is journaled.
 
@@ -91,9 +99,16 @@ def register(cli: click.Group, settings_of: Any, load: Any) -> None:
                 )
             except CoachError as exc:  # said once on the screen; the call goes on
                 notice = f"listening off: {exc}"
+        advise = None
+        if use_llm:
+            from coach.llm.objection import advisor
+
+            advise = advisor(session.raw, session.values, client_name=session.client)
         from coach.tui.call_app import CallApp
 
-        booking = CallApp(session, theme=f"textual-{theme}", listener=listener, notice=notice).run()
+        booking = CallApp(
+            session, theme=f"textual-{theme}", listener=listener, notice=notice, advisor=advise
+        ).run()
         session.close()
         if booking is None:
             click.echo(f"call paused; resume with: coach call {ref} --resume", err=True)

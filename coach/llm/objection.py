@@ -6,7 +6,7 @@ The library part needs no model; the suggestion is grounded in that card and the
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
 from coach.call.search import ObjectionIndex
@@ -117,3 +117,40 @@ def suggest_reply(
         max_tokens=max_tokens,
         kind="objection_reply",
     )
+
+
+Advisor = Callable[[str, Objection], Iterator[str]]
+
+
+def advisor(
+    script: Script,
+    values: Mapping[str, str] | None = None,
+    *,
+    client_name: str | None = None,
+    settings: LLMSettings | None = None,
+) -> Advisor:
+    """What the live call screen calls once the rep has the card on screen: the model's
+    suggestion for what the client said, grounded in that card (streamed; LLMError when
+    no model answers). Names of the call are redacted before a non-local endpoint."""
+    known = {**_defaults(script), **(values or {})}
+    names = tuple(n for n in (client_name, known.get("client_name"), known.get("rep_name")) if n)
+
+    def advise(said: str, objection: Objection) -> Iterator[str]:
+        follow = objection.follow_up_question
+        answer = LibraryAnswer(
+            objection=objection,
+            matched=said,
+            score=100.0,
+            responses=[_fill(r, known) for r in objection.responses],
+            follow_up_question=_fill(follow, known) if follow else None,
+        )
+        return suggest_reply(
+            script,
+            said or (objection.triggers[0] if objection.triggers else objection.category),
+            answer,
+            settings=settings,
+            privacy=Privacy(names=names),
+            client_name=client_name,
+        )
+
+    return advise

@@ -18,7 +18,7 @@ from coach.call.listen import Listener, Suggestion
 from coach.call.session import Booking, CallSession
 from coach.scripts.model import END
 from coach.tui.labels import labels
-from coach.tui.screens import HelpScreen, ObjectionScreen, OutcomeScreen
+from coach.tui.screens import Advisor, HelpScreen, ObjectionScreen, OutcomeScreen
 
 OVERTIME = 1.5  # warn when a stage has taken this many timeboxes
 LETTERS = "abcdefgh"
@@ -54,9 +54,11 @@ class CallApp(App[Booking | None]):
         theme: str = "textual-dark",
         listener: Listener | None = None,
         notice: str | None = None,
+        advisor: Advisor | None = None,
     ) -> None:
         super().__init__()
         self.notice = notice
+        self.advisor = advisor
         self.session = session
         self.listener = listener
         self.rep_share: float | None = None
@@ -231,7 +233,7 @@ class CallApp(App[Booking | None]):
         self.push_screen(HelpScreen())
 
     def action_objections(self) -> None:
-        self.push_screen(ObjectionScreen(self.session))
+        self.push_screen(ObjectionScreen(self.session, self.advisor))
 
     def action_outcome(self) -> None:
         def done(booking: Booking | None) -> None:

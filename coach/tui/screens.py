@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from typing import ClassVar
 
 from rich.markup import escape
@@ -11,12 +12,16 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, RadioButton, RadioSet, Static
 from textual.widgets.option_list import Option
+from textual.worker import Worker, get_current_worker
 
 from coach.call.search import Hit, ObjectionIndex
 from coach.call.session import Booking, CallSession, parse_when, read_when
 from coach.call.state import OUTCOMES
 from coach.errors import CoachError
+from coach.scripts.model import Objection
 from coach.tui.labels import labels
+
+Advisor = Callable[[str, Objection], Iterator[str]]  # what said, its card → the model's words
 
 
 class ObjectionScreen(ModalScreen[None]):
@@ -28,12 +33,14 @@ class ObjectionScreen(ModalScreen[None]):
         Binding("up", "move(-1)", "Previous", show=False),
     ]
 
-    def __init__(self, session: CallSession) -> None:
+    def __init__(self, session: CallSession, advisor: Advisor | None = None) -> None:
         super().__init__()
         self.session = session
+        self.advisor = advisor
         self.index = ObjectionIndex(session.script.objections)
         self.words = labels(session.script.language)
         self.hits: list[Hit] = []
+        self.asking: Worker[None] | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(id="objection-box"):
@@ -41,6 +48,7 @@ class ObjectionScreen(ModalScreen[None]):
             yield OptionList(id="objection-hits")
             with VerticalScroll(id="objection-card-scroll"):
                 yield Static(id="objection-card")
+                yield Static(id="objection-model")
 
     def on_mount(self) -> None:
         self.query_one("#objection-box").border_title = self.words["objection"]
@@ -59,6 +67,8 @@ class ObjectionScreen(ModalScreen[None]):
         if self.hits:
             options.highlighted = 0
         self.query_one("#objection-card", Static).update("")
+        self._stop_asking()
+        self._show_model("")
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self.show_hits(event.value)
@@ -85,8 +95,44 @@ class ObjectionScreen(ModalScreen[None]):
         if objection.follow_up_question:
             out.append(f"[b]{self.words['then_ask']}[/b] {escape(objection.follow_up_question)}")
         self.query_one("#objection-card", Static).update("\n".join(out))
+        if self.advisor is not None:
+            said = self.query_one("#objection-query", Input).value.strip() or hit.matched
+            self._stop_asking()
+            self._show_model(f"[dim]{escape(self.words['model_thinking'])}[/dim]")
+            self.asking = self.run_worker(
+                lambda: self._ask(said, objection), thread=True, exclusive=True, group="model"
+            )
+
+    def _ask(self, said: str, objection: Objection) -> None:
+        """In a worker thread: the model's words as they come; the screen never waits."""
+        assert self.advisor is not None
+        worker = get_current_worker()
+        heading = f"[b]{escape(self.words['model_says'])}[/b]\n"
+        text = ""
+        try:
+            for chunk in self.advisor(said, objection):
+                if worker.is_cancelled:
+                    return
+                text += chunk
+                self.app.call_from_thread(self._show_model, heading + escape(text))
+        except CoachError as exc:
+            note = f"[dim]{escape(self.words['model_unavailable'])}: {escape(str(exc))}[/dim]"
+            if not worker.is_cancelled:
+                self.app.call_from_thread(self._show_model, note)
+
+    def _show_model(self, markup: str) -> None:
+        if self.is_attached:
+            shown = self.query_one("#objection-model", Static)
+            shown.update(markup)
+            shown.set_class(bool(markup), "shown")
+
+    def _stop_asking(self) -> None:
+        if self.asking is not None:
+            self.asking.cancel()
+            self.asking = None
 
     def action_close(self) -> None:
+        self._stop_asking()
         self.dismiss(None)
 
 
