@@ -107,6 +107,21 @@ MIGRATIONS: tuple[str, ...] = (
         updated TEXT NOT NULL
     );
     """,
+    # 3: the audit log of every prompt sent to an LLM and its answer (coach.llm.audit)
+    """
+    CREATE TABLE llm_log (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        base_url TEXT NOT NULL,
+        model TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        messages TEXT NOT NULL,
+        response TEXT,
+        error TEXT,
+        latency_ms INTEGER NOT NULL,
+        redacted INTEGER NOT NULL
+    );
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -265,3 +265,22 @@ def test_a_rep_spelled_differently_is_one_rep(store: Store, first: str, second: 
     store.put_scorecard(card(), content_hash="b", rep=second)
     store.put_record(record("2026-11-02T10:00:00"), content_hash="r", rep=second)
     assert {c.rep for c in store.calls()} == {first} and store.reps() == [first]
+
+
+def test_the_llm_audit_log_lives_in_the_store(tmp_path: Path) -> None:
+    import time
+
+    from coach.llm.audit import record, rows
+    from coach.llm.config import LLMSettings, default_log_path
+    from coach.store import default_path
+
+    assert default_log_path() == default_path()
+    path = tmp_path / "calls.db"
+    settings = LLMSettings(base_url="http://127.0.0.1:1/v1", model="m", log=path)
+    record(settings, "objection_reply", [{"role": "user", "content": "hi"}], "hello", None,
+           time.monotonic(), redacted=False)  # fmt: skip
+    with Store(path) as store:  # a fresh file became a proper store, not a foreign database
+        assert store.schema_version == SCHEMA_VERSION
+        store.put_scorecard(card(), content_hash="h")
+    [row] = rows(path)
+    assert (row["kind"], row["response"]) == ("objection_reply", "hello")

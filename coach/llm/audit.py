@@ -1,4 +1,5 @@
-"""The optional audit log: every prompt (as sent) and every answer, one SQLite row each.
+"""The optional audit log: every prompt (as sent) and every answer, one row each in the
+call store (``llm_log``), so a lead can check what left the machine.
 
 Off unless `log` is set; a log that cannot be written never breaks the feature that asked.
 """
@@ -12,30 +13,14 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
+from coach.errors import CoachError
 from coach.llm.config import LLMSettings
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS llm_log (
-    id INTEGER PRIMARY KEY,
-    at TEXT NOT NULL,
-    base_url TEXT NOT NULL,
-    model TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    messages TEXT NOT NULL,
-    response TEXT,
-    error TEXT,
-    latency_ms INTEGER NOT NULL,
-    redacted INTEGER NOT NULL
-)
-"""
+from coach.store import Store
 
 
-def connect(path: Path) -> sqlite3.Connection:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    connection = sqlite3.connect(path, timeout=5)
-    connection.execute("PRAGMA journal_mode=WAL")
-    connection.execute(SCHEMA)
-    return connection
+def connect(path: Path) -> Store:
+    """The store the log lives in (its schema has the llm_log table)."""
+    return Store(path)
 
 
 def record(
@@ -61,23 +46,17 @@ def record(
         int(redacted),
     )
     try:
-        connection = connect(settings.log)
-        with connection:
-            connection.execute(
+        with connect(settings.log) as store:
+            store.db.execute(
                 "INSERT INTO llm_log (at, base_url, model, kind, messages, response, error,"
                 " latency_ms, redacted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 row,
             )
-        connection.close()
-    except (sqlite3.Error, OSError):
+    except (sqlite3.Error, OSError, CoachError):
         pass  # auditing is best effort; the answer still matters more
 
 
 def rows(path: Path) -> list[dict[str, object]]:
     """All log rows, oldest first."""
-    connection = connect(path)
-    connection.row_factory = sqlite3.Row
-    try:
-        return [dict(r) for r in connection.execute("SELECT * FROM llm_log ORDER BY id")]
-    finally:
-        connection.close()
+    with connect(path) as store:
+        return [dict(r) for r in store.db.execute("SELECT * FROM llm_log ORDER BY id")]

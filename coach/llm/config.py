@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from coach.config import config_file, user_data_dir
+from coach.config import config_file
 from coach.errors import ConfigError
 from coach.yamlsource import LocatedDict, load_yaml_file, locate
 
@@ -50,7 +50,10 @@ class LLMSettings:
 
 
 def default_log_path() -> Path:
-    return user_data_dir() / "llm.db"
+    """The call store: prompts and answers sit beside the calls they were about."""
+    from coach.store import default_path
+
+    return default_path()
 
 
 def is_local(base_url: str) -> bool:
