@@ -65,6 +65,12 @@ def register(cli: click.Group, settings_of: Any) -> None:
         type=click.Path(path_type=Path, file_okay=False),
         help="Where `f` writes feedback notes (default: feedback/ in your data directory).",
     )
+    @click.option(
+        "--author",
+        metavar="NAME",
+        envvar="COACH_AUTHOR",
+        help="Your name on comments and feedback notes (or COACH_AUTHOR).",
+    )
     def review(
         db: Path | None,
         rep: str | None,
@@ -78,6 +84,7 @@ def register(cli: click.Group, settings_of: Any) -> None:
         sort: str,
         language: str,
         feedback_dir: Path | None,
+        author: str | None,
     ) -> None:
         """Review stored calls: transcript by stage, criteria with evidence, comments,
         best practice, and a feedback note for the rep."""
@@ -116,4 +123,5 @@ def register(cli: click.Group, settings_of: Any) -> None:
                 which,
                 language=language,
                 feedback_dir=feedback_dir or user_data_dir() / "feedback",
+                author=author,
             ).run()

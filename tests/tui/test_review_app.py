@@ -29,10 +29,16 @@ def db(tmp_path: Path) -> Path:
 
 
 def drive(
-    db: Path, steps: Steps, language: str = "en", which: CallFilter | None = None
+    db: Path,
+    steps: Steps,
+    language: str = "en",
+    which: CallFilter | None = None,
+    author: str | None = None,
 ) -> ReviewApp:
     store = Store(db)
-    app = ReviewApp(store, which or CallFilter(), language, feedback_dir=db.parent / "feedback")
+    app = ReviewApp(
+        store, which or CallFilter(), language, feedback_dir=db.parent / "feedback", author=author
+    )
 
     async def run() -> None:
         async with app.run_test(size=SIZE) as pilot:
@@ -116,6 +122,18 @@ def test_comments_are_in_the_database_when_the_screen_confirms(db: Path) -> None
         (CALL, "Too long a pitch"),
         (card["utterances"][2]["index"], "Ask first"),
     ]
+
+
+def test_comments_and_notes_carry_the_lead_s_name(db: Path) -> None:
+    async def steps(pilot: Pilot[Any], app: ReviewApp) -> None:
+        await pilot.press("enter", "C", *"Good close", "enter", "f")
+
+    app = drive(db, steps, author="Olga Lead")
+    with Store(db) as store:
+        [comment] = store.comments(app.queue[0].id)
+    assert comment.author == "Olga Lead"
+    [note] = (db.parent / "feedback").glob("*.md")
+    assert "Olga Lead" in note.read_text(encoding="utf-8")
 
 
 def test_best_practice_toggles_on_the_utterance_and_the_call(db: Path) -> None:
