@@ -425,6 +425,7 @@ from coach.cli_audio import register as register_audio  # noqa: E402  (recording
 from coach.cli_batch import register as register_batch  # noqa: E402  (many calls)
 from coach.cli_call import register as register_call  # noqa: E402  (the live call)
 from coach.cli_llm import register as register_llm  # noqa: E402
+from coach.cli_practice import register as register_practice  # noqa: E402  (role-play)
 from coach.cli_report import register as register_report  # noqa: E402
 from coach.cli_review import register as register_review  # noqa: E402
 from coach.cli_score import register  # noqa: E402  (the analysis commands)
@@ -433,6 +434,7 @@ from coach.cli_store import register as register_store  # noqa: E402  (the call 
 register(cli, _settings)
 register_audio(cli, _settings)
 register_call(cli, _settings, _load)
+register_practice(cli, _settings, _load)
 register_store(cli, _settings)
 register_review(cli, _settings)
 register_report(cli, _settings)
