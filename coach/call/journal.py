@@ -40,8 +40,11 @@ class Journal:
     def __init__(self, path: Path) -> None:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
+        torn = _ends_mid_line(path)
         # line-buffered text append; every write is flushed and fsynced below
         self._handle = path.open("a", encoding="utf-8")
+        if torn:  # a crash cut the last line: end it, so the next event has a line of its own
+            self._handle.write("\n")
 
     def append(self, kind: str, at: float | None = None, **data: Any) -> Event:
         """Write one event durably; returns it once it is on disk."""
@@ -60,6 +63,14 @@ class Journal:
 
     def __exit__(self, *_: object) -> None:
         self.close()
+
+
+def _ends_mid_line(path: Path) -> bool:
+    if not path.is_file() or path.stat().st_size == 0:
+        return False
+    with path.open("rb") as handle:
+        handle.seek(-1, os.SEEK_END)
+        return handle.read(1) != b"\n"
 
 
 @dataclass(frozen=True)

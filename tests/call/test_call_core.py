@@ -75,6 +75,19 @@ def test_a_torn_line_is_skipped_with_a_warning(tmp_path: Path, script_en) -> Non
     assert replay(script_en, replayed.events).notes == "first"
 
 
+def test_after_a_torn_line_the_next_action_is_kept(tmp_path: Path, script_en) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "c.jsonl"
+    with Journal(path) as journal:
+        journal.append("start", at=1.0, stage="greeting")
+    with path.open("ab") as handle:
+        handle.write(b'{"v":1,"kind":"notes","at":2.0,"text":"half')  # kill -9 mid-write
+    with Journal(path) as journal:  # the call is resumed and goes on
+        journal.append("notes", at=3.0, text="typed after the crash")
+    replayed = read_journal(path)
+    assert [e.kind for e in replayed.events] == ["start", "notes"]
+    assert replay(script_en, replayed.events).notes == "typed after the crash"
+
+
 WRITER = """
 import sys, time
 from pathlib import Path
