@@ -716,6 +716,12 @@ def _declarative(
     addresses the client, or a turn that ends by addressing them."""
     spans: list[tuple[int, int, str]] = []
     starts = [0] + [k for k, t in enumerate(toks) if t.text in cues.clause_boundaries and k]
+    # "а если …": the condition belongs to the clause "а" opens, not a clause of its own
+    starts = [
+        k
+        for n, k in enumerate(starts)
+        if not (n and starts[n - 1] == k - 1 and toks[k - 1].text in cues.question_leads)
+    ]
 
     def add(first: Token, last: Token, how: str) -> None:
         if not any(s < last.end and e > first.start for s, e, _ in [*found, *spans]):

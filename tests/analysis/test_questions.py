@@ -84,6 +84,15 @@ UNPUNCTUATED = [
     # a short turn opened by "а" asks, unless it is about us
     ("ru", "а спина давно беспокоит", 1),
     ("ru", "а я вам всё пришлю на почту", 0),
+    # "а если …" keeps the condition with the question «а» opens
+    ("ru", "угу а если поставка сорвётся что это будет значить для магазина", 1),
+    # the permission question at the end of a long opening
+    (
+        "ru",
+        "добрый день это ольга компания светлый дом вы оставляли у нас заявку на окна "
+        "и я звоню уточнить детали удобно сейчас пару минут поговорить",
+        1,
+    ),
 ]
 
 
