@@ -463,6 +463,9 @@ def _wh_onset(
 ) -> bool:
     before = tokens[i - 1].text if i > 0 else ""
     following = tokens[wh + 1].text if wh + 1 < len(tokens) else ""
+    near_end = mode == "asr" and before not in cues.embedding
+    if near_end and len(tokens) - wh <= FINAL_WH:
+        return tokens[wh].text not in cues.final_wh_not  # "…в одиннадцать какое берём"
     if following in cues.wh_not_before:
         return False
     if _wh_inverted(tokens, wh, cues):
@@ -480,8 +483,6 @@ def _wh_onset(
         return not subject_next and not cues.auxiliaries  # Russian: "что вас беспокоит"
     if mode != "asr":
         return False
-    if len(tokens) - wh <= FINAL_WH and before not in cues.embedding and wh > i - 1:
-        return tokens[wh].text not in cues.final_wh_not  # "…в одиннадцать какое берём"
     if tokens[wh].text in cues.relative_wh:
         return False
     if contraction:
@@ -743,7 +744,17 @@ def _declarative(
         clause = whole[first:]
         choice = [k for k, t in enumerate(clause[:-1]) if k and t.text in cues.choice]
         if choice:
-            window = clause[max(0, choice[0] - 6) : choice[0] + 7]
+            first = max(0, choice[0] - 6)
+            # "…её дорожка вам удобнее в субботу или…": the choice is put from "вам" on
+            first = next(
+                (
+                    k
+                    for k in range(choice[0] - 1, first - 1, -1)
+                    if clause[k].text in cues.second_person
+                ),
+                first,
+            )
+            window = clause[first : choice[0] + 7]
             if lead or _addresses_client(window, cues, strict=False):
                 add((whole if lead else window)[0], window[-1], "choice")
                 continue

@@ -84,6 +84,9 @@ UNPUNCTUATED = [
     # a short turn opened by "а" asks, unless it is about us
     ("ru", "а спина давно беспокоит", 1),
     ("ru", "а я вам всё пришлю на почту", 0),
+    # a choice put to the client after talk about someone else; "как лучше" ending a turn
+    ("ru", "она сама попробует это же и её дорожка вам удобнее в субботу или в воскресенье", 1),
+    ("ru", "в среду могу предложить в четырнадцать или в шестнадцать часов как лучше", 1),
     # "а если …" keeps the condition with the question «а» opens
     ("ru", "угу а если поставка сорвётся что это будет значить для магазина", 1),
     # the permission question at the end of a long opening
