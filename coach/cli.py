@@ -304,6 +304,123 @@ def script_new(
     )
 
 
+# `coach script draft`: the core is coach/scripts/draft.py; this block only wires it up.
+from coach.scripts.draft import KEY_STEPS as _KEY_STEPS  # noqa: E402  (light: no model)
+from coach.scripts.draft import MAX_TOKENS as _DRAFT_MAX_TOKENS  # noqa: E402
+
+
+@script.command("draft")
+@click.option("--industry", required=True, help="The business, e.g. 'dental clinic'.")
+@click.option("--product", required=True, help="What the calls sell, e.g. 'implants'.")
+@click.option("--language", type=click.Choice(["en", "ru"]), required=True)
+@click.option("--from", "template", help="Template to build on (default: base-en / base-ru).")
+@click.option("--key-step", type=click.Choice(list(_KEY_STEPS)), help="Default: the template's.")
+@click.option("--cold/--warm", "cold", default=None, help="Default: as the template.")
+@click.option("--id", "script_id", help="The new script's id (default: from --out or the names).")
+@click.option(
+    "--rounds", type=click.IntRange(0, 10), default=3, show_default=True, help="Repair rounds."
+)
+@click.option(
+    "--max-tokens",
+    type=click.IntRange(64, 16384),
+    default=_DRAFT_MAX_TOKENS,
+    show_default=True,
+    help="Longest answer the model may give.",
+)
+@click.option(
+    "--timeout",
+    "timeout_s",
+    type=click.FloatRange(1, 3600),
+    help="Seconds to wait for each answer (default: the LLM setting, at least 120).",
+)
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help="Write it here.")
+@click.option("--force", is_flag=True, help="Overwrite an existing --out file.")
+@click.option("--strict", is_flag=True, help="Lint warnings fail too.")
+@click.option("--no-llm", is_flag=True, help="Draft from the template alone, without a model.")
+@click.pass_context
+def script_draft(
+    ctx: click.Context,
+    industry: str,
+    product: str,
+    language: str,
+    template: str | None,
+    key_step: str | None,
+    cold: bool | None,
+    script_id: str | None,
+    rounds: int,
+    max_tokens: int,
+    timeout_s: float | None,
+    out: Path | None,
+    force: bool,
+    strict: bool,
+    no_llm: bool,
+) -> None:
+    """Draft a new script with the local model, checked by lint and repaired in rounds.
+
+    Exit 1 when the draft still fails lint: the findings are printed and the draft is
+    written beside --out as NAME.draft.yaml (or ./ID.draft.yaml) to finish by hand.
+    Without a model (--no-llm, or none answers) the draft comes from the template alone.
+    """
+    from coach.scripts import draft
+
+    if out is not None and out.exists() and not force:
+        raise CoachError("already exists; choose another --out or pass --force", file=out)
+    if script_id is None and out is not None:
+        script_id = draft.id_from_file(out)
+    request = draft.DraftRequest(
+        industry, product, language, template, key_step, cold, script_id=script_id
+    )
+    dirs = _settings(ctx).template_dirs
+    if out is not None:
+        dirs = [out.resolve().parent, *dirs]  # as `coach script lint OUT` will look
+    name = str(out) if out is not None else f"{draft.draft_id(request)}.yaml"
+
+    def progress(attempt: int, findings: list[lint.Finding]) -> None:
+        errors = sum(f.severity is lint.Severity.error for f in findings)
+        warnings = sum(f.severity is lint.Severity.warning for f in findings)
+        what = "draft" if attempt == 0 else f"repair {attempt}/{rounds}"
+        click.echo(f"{what}: {errors} error(s), {warnings} warning(s)", err=True)
+
+    llm = None
+    if not no_llm:
+        from coach.llm.config import load_llm_settings
+
+        settings = load_llm_settings()
+        llm = draft.llm_caller(settings, max_tokens=max_tokens, timeout_s=timeout_s)
+        click.echo(f"drafting with {settings.model} at {settings.base_url} …", err=True)
+    result = draft.draft_script(
+        request, llm=llm, rounds=rounds, dirs=dirs, name=name, on_round=progress
+    )
+    for note in result.notes:
+        click.echo(f"note: {note}", err=True)
+    if result.passed(strict=strict):
+        for finding in result.findings:
+            if finding.severity is not lint.Severity.info:
+                click.echo(str(finding), err=True)
+        if out is None:
+            click.echo(result.yaml_text, nl=False)
+            return
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(result.yaml_text, encoding="utf-8")
+        how = "with the model" if result.used_model else "from the template alone"
+        click.echo(f"wrote {out} ({how})")
+        click.echo(f"next: edit it, then `coach script lint {out} --strict`", err=True)
+        return
+    target = draft.unfinished_path(out, draft.draft_id(request))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(result.yaml_text, encoding="utf-8")
+    for finding in draft.relocate(result.findings, name, str(target)):
+        if finding.severity is not lint.Severity.info:
+            click.echo(str(finding), err=True)
+    click.echo(
+        f"the draft still fails lint{' --strict' if strict else ''} after {result.rounds_used} "
+        f"repair round(s); wrote it to {target}: fix the lines above by hand"
+        + (" (or pass --no-llm for a draft from the template alone)" if result.used_model else ""),
+        err=True,
+    )
+    ctx.exit(EXIT_USER)
+
+
 @script.command("schema")
 @click.option(
     "--out",
