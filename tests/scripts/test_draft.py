@@ -17,7 +17,6 @@ from coach.scripts.draft import DraftRequest, check_draft, draft_script, extract
 from coach.scripts.lint import Finding, Severity, fails
 from coach.scripts.loader import load_script
 from tests.conftest import Run
-from tests.llm.conftest import llm_server  # noqa: F401  (the real local server fixture)
 
 DIRS = [BUNDLED_TEMPLATES]
 Coach = Callable[..., Run]
@@ -336,7 +335,7 @@ def test_server_down_gives_the_template_draft_with_a_notice(
 @pytest.mark.slow
 @pytest.mark.parametrize("language", ["en", "ru"])
 def test_real_local_model_ends_lint_clean_or_with_findings_and_a_draft(
-    llm_server: LocalServer,  # noqa: F811
+    llm_server: LocalServer,
     tmp_path: Path,
     coach: Coach,
     monkeypatch: pytest.MonkeyPatch,

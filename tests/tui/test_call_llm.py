@@ -19,7 +19,6 @@ from coach.llm.server import LocalServer
 from coach.scripts.model import Objection
 from coach.tui.call_app import CallApp
 from coach.tui.screens import Advisor, ObjectionScreen
-from tests.llm.conftest import llm_server  # noqa: F401  (the session's real server)
 from tests.tui.test_call_app import SIZE, session_for
 
 
@@ -96,7 +95,7 @@ def test_no_model_is_one_quiet_line_and_the_card_stays() -> None:
 
 
 @pytest.mark.slow
-def test_a_real_local_model_suggests_a_reply(llm_server: LocalServer) -> None:  # noqa: F811
+def test_a_real_local_model_suggests_a_reply(llm_server: LocalServer) -> None:
     session = session_for("car-dealer-en")
     settings = LLMSettings(
         base_url=llm_server.base_url, model=llm_server.alias, timeout_s=120, retries=0
@@ -108,6 +107,10 @@ def test_a_real_local_model_suggests_a_reply(llm_server: LocalServer) -> None:  
         while "The model suggests" not in text(screen, "#objection-model"):
             await pilot.pause(0.1)
             assert time.monotonic() - started < 120, text(screen, "#objection-model")
+        while screen.asking is not None and screen.asking.is_running:  # the whole answer
+            await pilot.pause(0.1)
+            assert time.monotonic() - started < 120
+        await pilot.pause(0.2)
         assert "no model suggestion" not in text(screen, "#objection-model")
         said = text(screen, "#objection-model").split("\n", 1)[-1]
         assert len(said.strip()) > 3

@@ -23,7 +23,6 @@ from coach.practice.session import JOURNAL, SCORECARD, PracticeResult, PracticeS
 from coach.scripts.loader import load_script
 from coach.scripts.render import variable_values
 from coach.tui.practice_app import PracticeApp, PracticeHelpScreen, SayInput, ScoreScreen
-from tests.llm.conftest import llm_server, llm_settings  # noqa: F401  (the real server)
 
 SIZE = (80, 24)
 
@@ -199,7 +198,7 @@ def test_quit_keeps_the_journal_and_resume_shows_it(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_the_real_model_streams_the_client_and_the_screen_stays_responsive(
     tmp_path: Path,
-    llm_settings: LLMSettings,  # noqa: F811
+    llm_settings: LLMSettings,
 ) -> None:
     session = session_for("car-dealer-en", tmp_path / "p", "busy")
     client = ModelClient(
