@@ -21,6 +21,7 @@ from coach.analysis.scorecard import Scorecard, build, render_text, to_dict
 from coach.analysis.transcribe import TranscribeOptions
 from coach.analysis.transcript import to_json
 from coach.analysis.whisper_models import DEFAULT_MODEL, cache_dir, describe, install, resolve
+from coach.cli_score import print_summaries, question_labeller
 from coach.cli_store import open_store, store_options
 from coach.config import Settings
 from coach.errors import AudioError, CoachError, Problem
@@ -191,6 +192,12 @@ def register(cli: click.Group, settings_of: Any) -> None:
         show_default=True,
         help="json: one progress line per event on stderr, for other tools.",
     )
+    @click.option(
+        "--summary",
+        is_flag=True,
+        help="Print a coaching summary after each scorecard and write NAME.summary.md "
+        "(phrased by the LLM when one answers, else from the scorecard alone).",
+    )
     @click.pass_context
     @store_options
     def analyse_command(
@@ -208,6 +215,7 @@ def register(cli: click.Group, settings_of: Any) -> None:
         quiet: bool,
         progress_mode: str,
         classifier: str,
+        summary: bool,
         store_it: bool,
         db_path: Path | None,
         rep_name: str | None,
@@ -268,6 +276,8 @@ def register(cli: click.Group, settings_of: Any) -> None:
         finally:
             reporter.close()
         cards: list[Scorecard] = []
+        stems: list[str] = []
+        labeller = question_labeller(classifier)
         stored: list[tuple[Path, dict[str, Any], dict[str, Any]]] = []
         out.mkdir(parents=True, exist_ok=True)
         for path in files:
@@ -275,8 +285,11 @@ def register(cli: click.Group, settings_of: Any) -> None:
                 continue
             document, attribution, from_cache = results[path]
             transcript = transcript_from(document)
-            card = build(analyse(transcript, script, classifier=classifier), rubric)
+            card = build(
+                analyse(transcript, script, classifier=classifier, labeller=labeller), rubric
+            )
             cards.append(card)
+            stems.append(path.stem)
             stem = path.stem
             (out / f"{stem}.transcript.json").write_text(
                 json.dumps(
@@ -311,6 +324,8 @@ def register(cli: click.Group, settings_of: Any) -> None:
         if cards:
             click.echo(render_text(cards), nl=False)
             click.echo(f"wrote {2 * len(cards)} file(s) to {out}/", err=True)
+            if summary:
+                print_summaries(cards, out, markdown=False, stems=stems)
         if problems:
             ctx.exit(1)
 

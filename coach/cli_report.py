@@ -97,12 +97,27 @@ def period_report(
     return render_period(data, fmt, language)
 
 
-def call_report(store: Store, call_id: int, *, fmt: str, language: str, settings: Settings) -> str:
+def call_report(
+    store: Store,
+    call_id: int,
+    *,
+    fmt: str,
+    language: str,
+    settings: Settings,
+    summary: bool = False,
+) -> str:
     detail = store.call(call_id)
     if detail.scorecard is None:
         raise CoachError(f"call {call_id} has no scorecard yet; score it with `coach score`")
     band = talk_band(detail.summary.rubric, settings)
-    return render_call(build_call_report(detail, talk_band=band), fmt, language)
+    coaching = None
+    if summary:
+        from coach.llm.summary import coaching_summary
+
+        coaching = coaching_summary(
+            detail.scorecard, language=language, rep_name=detail.summary.rep or None
+        )
+    return render_call(build_call_report(detail, talk_band=band), fmt, language, summary=coaching)
 
 
 def register(cli: click.Group, settings_of: Any) -> None:
@@ -126,6 +141,12 @@ def register(cli: click.Group, settings_of: Any) -> None:
         help="Write the report to this file (default: standard output).",
     )
     @click.option("--language", type=click.Choice(LANGUAGES), default="en", show_default=True)
+    @click.option(
+        "--summary",
+        is_flag=True,
+        help="With --call: add a coaching summary (3 strengths, 3 changes, a plan), phrased "
+        "by the LLM when one answers, else from the scorecard alone.",
+    )
     @click.pass_context
     def report(
         ctx: click.Context,
@@ -138,6 +159,7 @@ def register(cli: click.Group, settings_of: Any) -> None:
         fmt: str,
         out: Path | None,
         language: str,
+        summary: bool,
     ) -> None:
         """A report with charts per rep or team over a period, or for one call (--call).
 
@@ -151,7 +173,14 @@ def register(cli: click.Group, settings_of: Any) -> None:
             raise CoachError("no call store here; store calls first or pass --db", file=path)
         with Store(path) as store:
             if call_id is not None:
-                text = call_report(store, call_id, fmt=fmt, language=language, settings=settings)
+                text = call_report(
+                    store,
+                    call_id,
+                    fmt=fmt,
+                    language=language,
+                    settings=settings,
+                    summary=summary,
+                )
             else:
                 text = period_report(
                     store,

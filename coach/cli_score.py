@@ -65,6 +65,42 @@ def expand(paths: tuple[Path, ...]) -> list[Path]:
     return files.expand(paths, SUFFIXES)
 
 
+def question_labeller(classifier: str) -> Any:
+    """The LLM labeller for --classifier llm (None otherwise); analysis gets it injected."""
+    if classifier != "llm":
+        return None
+    from coach.llm.classify import LLMQuestionLabeller
+
+    return LLMQuestionLabeller()
+
+
+def print_summaries(
+    cards: list[Scorecard],
+    out: Path | None,
+    markdown: bool,
+    err: bool = False,
+    stems: list[str] | None = None,
+) -> None:
+    """--summary: a coaching summary after the scorecards; NAME.summary.md next to them.
+
+    ``err`` prints to stderr, so JSON on stdout stays one document."""
+    from coach.llm.summary import coaching_summary
+    from coach.llm.summary import to_markdown as summary_markdown
+    from coach.llm.summary import to_text as summary_text
+
+    for n, card in enumerate(cards):
+        summary = coaching_summary(to_dict(card))
+        click.echo("", err=err)
+        text = summary_markdown(summary) if markdown else summary_text(summary)
+        click.echo(text, nl=False, err=err)
+        if out is not None:
+            stem = stems[n] if stems else Path(card.source or "call").stem
+            target = out / f"{stem}.summary.md"
+            out.mkdir(parents=True, exist_ok=True)
+            target.write_text(summary_markdown(summary), encoding="utf-8")
+            click.echo(f"wrote {target}", err=True)
+
+
 def score_file(
     path: Path,
     *,
@@ -74,6 +110,7 @@ def score_file(
     language: str | None,
     settings: Settings,
     classifier: str = "hybrid",
+    labeller: Any = None,
 ) -> Scorecard:
     transcript = load_transcript(path, rep_label=rep)
     if language:
@@ -82,7 +119,8 @@ def score_file(
         transcript = replace(transcript, language=language)
     chosen = pick_script(script, transcript, settings)
     return build(
-        analyse(transcript, chosen, classifier=classifier), pick_rubric(rubric, chosen, settings)
+        analyse(transcript, chosen, classifier=classifier, labeller=labeller),
+        pick_rubric(rubric, chosen, settings),
     )
 
 
@@ -171,7 +209,14 @@ def register(cli: click.Group, settings_of: Any) -> None:
         type=click.Choice(CLASSIFIERS),
         default="hybrid",
         show_default=True,
-        help="SPIN labels from the rules alone, or rules with the learned model.",
+        help="SPIN labels from the rules alone, rules with the learned model, or a "
+        "language model's second opinion (llm; hybrid labels where it fails).",
+    )
+    @click.option(
+        "--summary",
+        is_flag=True,
+        help="Add a coaching summary (3 strengths, 3 changes, a plan) after each scorecard; "
+        "phrased by the LLM when one answers, else from the scorecard alone.",
     )
     @store_options
     @click.pass_context
@@ -186,6 +231,7 @@ def register(cli: click.Group, settings_of: Any) -> None:
         rep_label: str | None,
         language: str | None,
         classifier: str,
+        summary: bool,
         store_it: bool,
         db_path: Path | None,
         rep_name: str | None,
@@ -196,6 +242,7 @@ def register(cli: click.Group, settings_of: Any) -> None:
         settings = settings_of(ctx)
         cards: list[Scorecard] = []
         problems: list[Problem] = []
+        labeller = question_labeller(classifier)
         for path in expand(transcripts):
             try:
                 cards.append(
@@ -207,6 +254,7 @@ def register(cli: click.Group, settings_of: Any) -> None:
                         language=language,
                         settings=settings,
                         classifier=classifier,
+                        labeller=labeller,
                     )
                 )
             except CoachError as exc:
@@ -227,6 +275,8 @@ def register(cli: click.Group, settings_of: Any) -> None:
             click.echo("\n".join(to_markdown(c) for c in cards), nl=False)
         elif cards:
             click.echo(render_text(cards), nl=False)
+        if summary and cards:
+            print_summaries(cards, out, markdown=fmt == "md", err=fmt == "json" and out is None)
         if problems:
             ctx.exit(1)
         if fail_under is not None and any(c.total < fail_under for c in cards):
@@ -252,7 +302,7 @@ def register(cli: click.Group, settings_of: Any) -> None:
         type=click.Choice(CLASSIFIERS),
         default="hybrid",
         show_default=True,
-        help="Measure the rules alone, or rules with the model.",
+        help="Measure the rules alone, rules with the learned model, or the LLM's labels.",
     )
     def evaluate(
         paths: tuple[Path, ...], variants: str, fmt: str, errors: bool, classifier: str
@@ -265,7 +315,15 @@ def register(cli: click.Group, settings_of: Any) -> None:
         from coach.analysis.evaluate import run_eval
 
         chosen = [v.strip() for v in variants.split(",") if v.strip()]
-        report = run_eval(expand(paths), chosen, classifier=classifier)
+        labeller = question_labeller(classifier)
+        report = run_eval(expand(paths), chosen, classifier=classifier, labeller=labeller)
+        if labeller is not None:
+            click.echo(
+                f"llm: {labeller.requests} request(s) to {labeller.settings.base_url}; "
+                f"{labeller.fallbacks} question(s) kept the hybrid labels"
+                + (f" ({labeller.down})" if labeller.down else ""),
+                err=True,
+            )
         if fmt == "json":
             click.echo(json.dumps(report.as_dict(), indent=2))
             return

@@ -5,7 +5,7 @@ Pure: nothing is printed or stored; the CLI and TUI decide what to do with the r
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from coach.analysis import metrics as metrics_module
@@ -15,7 +15,7 @@ from coach.analysis.spin_model import features, load_model
 from coach.analysis.stage_model import load_model as load_stage_model
 from coach.analysis.stages import Coverage, StageEvidence, coverage, label_stages, objection_hits
 from coach.analysis.transcript import Role, Transcript
-from coach.scripts.model import Script, StageKind
+from coach.scripts.model import QuestionForm, Script, Spin, StageKind
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,70 @@ def script_questions(script: Script | None) -> tuple[ScriptQuestion, ...]:
     )
 
 
-CLASSIFIERS = ("hybrid", "rules")
+CLASSIFIERS = ("hybrid", "rules", "llm")
+
+
+@dataclass(frozen=True)
+class QuestionToLabel:
+    """A question the rules found, for a second opinion (``context``: the client's last line)."""
+
+    text: str
+    context: str = ""
+
+
+Label = tuple[QuestionForm, Spin | None]
+
+
+@dataclass(frozen=True)
+class QuestionLabels:
+    """A labeller's answer: one label per question, None where it failed; ``problem`` says why."""
+
+    labels: tuple[Label | None, ...]
+    problem: str | None = None
+
+
+# (questions, language) -> labels; e.g. coach.llm.classify.LLMQuestionLabeller
+Labeller = Callable[[Sequence[QuestionToLabel], str], QuestionLabels]
+
+
+def _labelled_by(
+    transcript: Transcript, questions: tuple[tuple[Question, ...], ...], labeller: Labeller | None
+) -> tuple[tuple[tuple[Question, ...], ...], list[str]]:
+    """Questions relabelled by an injected labeller; the ones it fails keep their labels."""
+    places: list[tuple[int, int]] = []
+    asked: list[QuestionToLabel] = []
+    last_client = ""
+    for utterance, found in zip(transcript.utterances, questions, strict=True):
+        if utterance.speaker is Role.client:
+            last_client = utterance.text
+        for n, question in enumerate(found):
+            if not question.from_script:  # the script's own questions carry known labels
+                places.append((utterance.index, n))
+                asked.append(QuestionToLabel(question.text, last_client))
+    if not asked:
+        return questions, []
+    if labeller is None:
+        return questions, ["classifier llm: no LLM labeller was given; hybrid labels kept"]
+    answer = labeller(asked, transcript.language)
+    labels = list(answer.labels) + [None] * (len(asked) - len(answer.labels))
+    out = [list(found) for found in questions]
+    failed = 0
+    for (index, n), label in zip(places, labels, strict=False):
+        if label is None:
+            failed += 1
+            continue
+        form, spin = label
+        question = out[index][n]
+        out[index][n] = replace(
+            question, form=form, spin=spin, evidence=(*question.evidence, "llm")
+        )
+    warnings = []
+    if failed:
+        why = f" ({answer.problem})" if answer.problem else ""
+        warnings.append(
+            f"classifier llm: {failed} of {len(asked)} question(s) kept the hybrid labels{why}"
+        )
+    return tuple(tuple(found) for found in out), warnings
 
 
 def _second_opinion(
@@ -121,12 +184,18 @@ def _stage_opinion(
 
 
 def analyse(
-    transcript: Transcript, script: Script | None = None, *, classifier: str = "hybrid"
+    transcript: Transcript,
+    script: Script | None = None,
+    *,
+    classifier: str = "hybrid",
+    labeller: Labeller | None = None,
 ) -> Analysis:
     """Questions, stages, objections and metrics of one call.
 
     ``classifier`` "hybrid" lets the learned model revise the rules' SPIN labels
-    (``coach/analysis/spin_model.py``); "rules" keeps the rules' labels.
+    (``coach/analysis/spin_model.py``); "rules" keeps the rules' labels; "llm" asks
+    ``labeller`` for each question's form and SPIN type on top of hybrid, keeping the
+    hybrid labels (with a warning) wherever it fails.
     """
     if classifier not in CLASSIFIERS:
         raise ValueError(f"classifier must be one of {CLASSIFIERS}")
@@ -137,13 +206,17 @@ def analyse(
     )
     evidence, relabelled = label_stages(transcript, questions, script)
     questions = tuple(relabelled)
-    if classifier == "hybrid":
+    if classifier in ("hybrid", "llm"):
         # both models read the rules' analysis, as they were trained to
         decided = _stage_opinion(transcript, questions, evidence)
         revised = _second_opinion(transcript, questions, evidence)
         evidence = decided
         if revised is not None:
             questions = revised
+    if classifier == "llm":
+        questions, warnings = _labelled_by(transcript, questions, labeller)
+        if warnings:
+            transcript = replace(transcript, warnings=(*transcript.warnings, *warnings))
     stages = tuple(tuple(items) for items in evidence)
     kinds = [[e.kind for e in items] for items in evidence]
     moments = []

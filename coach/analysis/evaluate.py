@@ -329,14 +329,21 @@ class EvalReport:
 
 
 def run_eval(
-    paths: Sequence[Path], variants: Sequence[str], *, classifier: str = "hybrid"
+    paths: Sequence[Path],
+    variants: Sequence[str],
+    *,
+    classifier: str = "hybrid",
+    labeller: Any = None,
 ) -> EvalReport:
-    """Score every labelled call in every variant; rows per language and overall."""
+    """Score every labelled call in every variant; rows per language and overall.
+
+    ``labeller`` (a ``coach.analysis.analyse.Labeller``) labels questions for "llm".
+    """
     from functools import partial
 
     from coach.analysis.analyse import analyse as analyse_with
 
-    analyse = partial(analyse_with, classifier=classifier)
+    analyse = partial(analyse_with, classifier=classifier, labeller=labeller)
 
     calls = [load_labelled(p) for p in paths if p.suffix == ".json"]
     rows: dict[tuple[str, str], Tally] = {}

@@ -266,15 +266,20 @@ def render_period(data: ReportData, fmt: str, language: str = "en") -> str:
     )
 
 
-def render_call(report: CallReport, fmt: str, language: str = "en") -> str:
-    """A one-call report in one of FORMATS."""
+def render_call(report: CallReport, fmt: str, language: str = "en", summary: Any = None) -> str:
+    """A one-call report in one of FORMATS; ``summary`` a coach.llm.summary.Summary or None."""
     if fmt == "csv":
         return calls_csv([report.summary])
+    coaching = summary.as_dict() if summary is not None else None
     if fmt == "json":
-        return _json(asdict(report))
+        return _json({**asdict(report), **({"coaching": coaching} if coaching else {})})
+    if coaching is not None:
+        coaching["labels"] = summary.labels
     words = labels(language)
     template = _ENV.get_template(f"call.{_template_kind(fmt)}.j2")
-    return template.render(r=report, t=words, spin_kinds=SPIN_KINDS, lang=language)
+    return template.render(
+        r=report, t=words, spin_kinds=SPIN_KINDS, lang=language, coaching=coaching
+    )
 
 
 def _template_kind(fmt: str) -> str:

@@ -65,4 +65,4 @@ def test_both_classifiers_run(classifier: str) -> None:
 
 def test_unknown_classifier_is_refused() -> None:
     with pytest.raises(ValueError, match="classifier"):
-        analyse(parse_text("Rep: Hi?\nClient: Hi.", "c.txt"), classifier="llm")
+        analyse(parse_text("Rep: Hi?\nClient: Hi.", "c.txt"), classifier="magic")
