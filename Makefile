@@ -45,7 +45,7 @@ typecheck: $(STAMP)
 
 # pytest exits 5 when it collects no test: that is not a failure of the checks
 pytest: $(STAMP) model
-	$(BIN)/python -m pytest -q; rc=$$?; if [ $$rc -eq 5 ]; then exit 0; else exit $$rc; fi
+	$(BIN)/python -m pytest -q --durations=15; rc=$$?; if [ $$rc -eq 5 ]; then exit 0; else exit $$rc; fi
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
