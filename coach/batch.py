@@ -336,16 +336,35 @@ def run_dask(
         raise CoachError(f"cannot reach the Dask scheduler {scheduler}: {exc}") from None
     try:
         shared = client.scatter(plan, broadcast=True)
-        futures = client.map(analyse_job, jobs, plan=shared, pure=False)
+        chunks = _chunks(jobs, workers)
+        futures = client.map(analyse_jobs, chunks, plan=shared, pure=False)
         try:
             for future in dask.as_completed(futures):
-                yield future.result()
+                yield from future.result()
         finally:
             client.cancel(futures)
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def analyse_jobs(jobs: list[Job], plan: Plan) -> list[Outcome]:
+    """Several cheap jobs as one Dask task: a task costs the scheduler a few ms."""
+    return [analyse_job(job, plan) for job in jobs]
+
+
+TASKS_PER_WORKER = 16  # enough tasks to balance the load, few enough to keep overhead low
+MAX_CHUNK = 50
+
+
+def _chunks(jobs: list[Job], workers: int) -> list[list[Job]]:
+    """Recordings one per task (each takes seconds); transcripts in chunks."""
+    out: list[list[Job]] = [[j] for j in jobs if j.kind == "audio"]
+    texts = [j for j in jobs if j.kind != "audio"]
+    size = max(1, min(MAX_CHUNK, len(texts) // max(1, workers * TASKS_PER_WORKER)))
+    out += [texts[n : n + size] for n in range(0, len(texts), size)]
+    return out
 
 
 @dataclass

@@ -354,3 +354,15 @@ def test_a_recording_is_transcribed_scored_and_stored_once(coach: Coach, tmp_pat
     assert call.total is not None and call.duration_s and call.duration_s > 20
     assert detail.transcript is not None and detail.transcript["utterances"]
     assert detail.scorecard is not None and detail.scorecard["audio_sha256"]
+
+
+def test_dask_tasks_take_recordings_one_by_one_and_transcripts_in_chunks() -> None:
+    from coach.batch import MAX_CHUNK, Job, _chunks
+
+    jobs = [Job(f"{n}.wav", f"a{n}", "audio") for n in range(3)]
+    jobs += [Job(f"{n}.txt", f"t{n}", "transcript") for n in range(2000)]
+    chunks = _chunks(jobs, workers=2)
+    assert [len(c) for c in chunks[:3]] == [1, 1, 1]
+    assert {len(c) for c in chunks[3:-1]} == {MAX_CHUNK}
+    assert sorted(j.path for c in chunks for j in c) == sorted(j.path for j in jobs)
+    assert len(_chunks(jobs[3:40], workers=2)) == 37  # few files: one per task
