@@ -10,24 +10,11 @@ import click
 
 from coach.config import user_data_dir
 from coach.errors import CoachError
+from coach.scripts.model import StageKind
 from coach.store import CallFilter, Store, default_path
 
 SORTS = ("date", "score", "rep", "talk")
-STAGE_KINDS = (
-    "compliance",
-    "greeting",
-    "small_talk",
-    "qualification",
-    "situation",
-    "problem",
-    "implication",
-    "need_payoff",
-    "teaser",
-    "objection",
-    "close",
-    "feedback",
-    "referral",
-)
+STAGE_KINDS = tuple(kind.value for kind in StageKind)
 
 
 def register(cli: click.Group, settings_of: Any) -> None:

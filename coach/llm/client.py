@@ -174,13 +174,7 @@ def _ask(
     """One request; the answer restored unless the caller restores it itself (redaction None)."""
     client = _sdk(settings, timeout)
     was_redacted = redaction is not None if redacted is None else redacted
-    extra: dict[str, Any] = {}
-    if max_tokens is not None:
-        extra["max_tokens"] = max_tokens
-    if temperature is not None:
-        extra["temperature"] = temperature
-    if response_format is not None:
-        extra["response_format"] = response_format
+    extra = _options(max_tokens, temperature, response_format)
     started = time.monotonic()
     try:
         response = _with_retries(
@@ -201,6 +195,20 @@ def _ask(
     return restore(answer, redaction) if redaction is not None else answer
 
 
+def _options(
+    max_tokens: int | None,
+    temperature: float | None,
+    response_format: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The request's optional settings, only those given (servers differ in defaults)."""
+    given = {
+        "max_tokens": max_tokens,
+        "temperature": temperature,
+        "response_format": response_format,
+    }
+    return {key: value for key, value in given.items() if value is not None}
+
+
 def stream(
     messages: Sequence[Message],
     *,
@@ -216,11 +224,7 @@ def stream(
     timeout = timeout_s or settings.timeout_s
     sent, redaction = _prepare(messages, settings, privacy)
     client = _sdk(settings, timeout)
-    extra: dict[str, Any] = {}
-    if max_tokens is not None:
-        extra["max_tokens"] = max_tokens
-    if temperature is not None:
-        extra["temperature"] = temperature
+    extra = _options(max_tokens, temperature)
     started = time.monotonic()
     try:
         chunks = _with_retries(

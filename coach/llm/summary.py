@@ -15,9 +15,11 @@ from typing import Any, Literal
 import pydantic
 
 from coach.errors import LLMError
+from coach.feedback import stage_name
 from coach.llm.client import Privacy, structured
 from coach.llm.config import LLMSettings
 from coach.llm.prompts import render_prompt
+from coach.scripts.model import StageKind
 
 POINTS = 3
 QUOTE_WORDS = 12
@@ -69,38 +71,6 @@ LABELS: dict[str, dict[str, str]] = {
         "model": "формулировки модели по находкам оценки звонка",
         "open": "открытый",
         "closed": "закрытый",
-    },
-}
-STAGE_NAMES: dict[str, dict[str, str]] = {
-    "en": {
-        "compliance": "compliance notice",
-        "greeting": "greeting",
-        "small_talk": "small talk",
-        "qualification": "qualification",
-        "situation": "situation questions",
-        "problem": "problem questions",
-        "implication": "implication questions",
-        "need_payoff": "need-payoff questions",
-        "teaser": "teaser",
-        "objection": "objection handling",
-        "close": "close",
-        "feedback": "feedback",
-        "referral": "referral",
-    },
-    "ru": {
-        "compliance": "предупреждение о записи",
-        "greeting": "приветствие",
-        "small_talk": "small talk",
-        "qualification": "квалификация",
-        "situation": "ситуационные вопросы",
-        "problem": "проблемные вопросы",
-        "implication": "извлекающие вопросы",
-        "need_payoff": "направляющие вопросы",
-        "teaser": "тизер",
-        "objection": "работа с возражениями",
-        "close": "закрытие",
-        "feedback": "обратная связь",
-        "referral": "рекомендации",
     },
 }
 SPIN_NAMES = {
@@ -226,7 +196,7 @@ def findings(card: Mapping[str, Any], language: str | None = None) -> list[Findi
     """Every strength and change the scorecard supports, each tied to an utterance."""
     lang = _lang(language or card.get("language"))
     words = LABELS[lang]
-    stage_names = STAGE_NAMES[lang]
+    stage_names = {kind.value: stage_name(kind.value, lang) for kind in StageKind}
     utterances = _utterances(card)
     rep = _rep(utterances)
     if not utterances:
