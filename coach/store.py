@@ -711,36 +711,24 @@ class Store:
 
 
 def _where(which: CallFilter) -> tuple[str, list[Any]]:
-    clauses: list[str] = []
-    args: list[Any] = []
-    if which.rep:
-        clauses.append("c.rep = ?")
-        args.append(which.rep)
-    if which.team:
-        clauses.append("c.team = ?")
-        args.append(which.team)
-    if which.script:
-        clauses.append("c.script = ?")
-        args.append(which.script)
-    if which.since:
-        clauses.append("c.date >= ?")
-        args.append(which.since)
-    if which.until:
-        clauses.append("c.date < ?")
-        args.append(_day_after(which.until))
-    if which.min_score is not None:
-        clauses.append("s.total >= ?")
-        args.append(which.min_score)
-    if which.max_score is not None:
-        clauses.append("s.total <= ?")
-        args.append(which.max_score)
-    if which.missed:
-        clauses.append("json_extract(s.stages, '$.' || ?) = 0")
-        args.append(which.missed)
-    if which.tag:
-        clauses.append("EXISTS (SELECT 1 FROM tags t WHERE t.call_id = c.id AND t.tag = ?)")
-        args.append(which.tag.lower())
-    return ("WHERE " + " AND ".join(clauses)) if clauses else "", args
+    """The SQL condition of a filter: one clause for each field that is set."""
+    conditions: list[tuple[Any, str]] = [
+        (which.rep or None, "c.rep = ?"),
+        (which.team or None, "c.team = ?"),
+        (which.script or None, "c.script = ?"),
+        (which.since or None, "c.date >= ?"),
+        (_day_after(which.until) if which.until else None, "c.date < ?"),
+        (which.min_score, "s.total >= ?"),
+        (which.max_score, "s.total <= ?"),
+        (which.missed or None, "json_extract(s.stages, '$.' || ?) = 0"),
+        (
+            which.tag.lower() if which.tag else None,
+            "EXISTS (SELECT 1 FROM tags t WHERE t.call_id = c.id AND t.tag = ?)",
+        ),
+    ]
+    used = [(value, sql) for value, sql in conditions if value is not None]
+    where = ("WHERE " + " AND ".join(sql for _, sql in used)) if used else ""
+    return where, [value for value, _ in used]
 
 
 def _day_after(day: str) -> str:
