@@ -229,7 +229,10 @@ def _analyse(job: Job, plan: Plan, started: float) -> Outcome:
         document = to_json(transcript)
     script = pick_script(script_ref, transcript, plan.settings)
     rubric = pick_rubric(plan.rubric, script, plan.settings)
-    card = to_dict(build(analyse(transcript, script, classifier=plan.classifier), rubric))
+    analysis = analyse(
+        transcript, script, classifier=plan.classifier, labeller=_labeller(plan.classifier)
+    )
+    card = to_dict(build(analysis, rubric))
     if attribution is not None:
         card["attribution"] = attribution
         card["audio_sha256"] = job.sha256
@@ -242,6 +245,18 @@ def _analyse(job: Job, plan: Plan, started: float) -> Outcome:
         transcript.duration_s or 0.0,
         time.perf_counter() - started,
     )
+
+
+_LABELLERS: dict[str, Any] = {}
+
+
+def _labeller(classifier: str) -> Any:
+    """The LLM labeller for --classifier llm, one per worker process (None otherwise)."""
+    if classifier not in _LABELLERS:
+        from coach.cli_score import question_labeller
+
+        _LABELLERS[classifier] = question_labeller(classifier)
+    return _LABELLERS[classifier]
 
 
 # --- writing (the parent only) ------------------------------------------------------------

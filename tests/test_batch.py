@@ -366,3 +366,22 @@ def test_dask_tasks_take_recordings_one_by_one_and_transcripts_in_chunks() -> No
     assert {len(c) for c in chunks[3:-1]} == {MAX_CHUNK}
     assert sorted(j.path for c in chunks for j in c) == sorted(j.path for j in jobs)
     assert len(_chunks(jobs[3:40], workers=2)) == 37  # few files: one per task
+
+
+def test_llm_labels_in_a_batch_fall_back_with_a_warning_when_no_model_answers(
+    coach: Coach, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_calls(tmp_path / "in", 2)
+    monkeypatch.setenv("COACH_LLM_BASE_URL", f"http://127.0.0.1:{_free_port()}/v1")
+    db = tmp_path / "calls.db"
+    run = coach("batch", str(tmp_path / "in"), "--store", str(db), "--classifier", "llm",
+                "--workers", "1", "--progress", "none")  # fmt: skip
+    assert run.code == 0, run.err
+    with Store(db) as store:
+        cards = [store.call(c.id).scorecard for c in store.calls()]
+    assert len(cards) == 2
+    for scorecard in cards:
+        assert scorecard is not None
+        # the workers asked the configured model (and said it did not answer)
+        assert any("kept the hybrid labels (" in w for w in scorecard["warnings"]), scorecard
+        assert not any("no LLM labeller" in w for w in scorecard["warnings"])
