@@ -21,6 +21,7 @@ from coach.analysis.scorecard import Scorecard, build, render_text, to_dict
 from coach.analysis.transcribe import TranscribeOptions
 from coach.analysis.transcript import to_json
 from coach.analysis.whisper_models import DEFAULT_MODEL, cache_dir, describe, install, resolve
+from coach.cli_llm import no_redact_option
 from coach.cli_score import print_summaries, question_labeller
 from coach.cli_store import open_store, store_options
 from coach.config import Settings
@@ -200,6 +201,7 @@ def register(cli: click.Group, settings_of: Any) -> None:
     )
     @click.pass_context
     @store_options
+    @no_redact_option
     def analyse_command(
         ctx: click.Context,
         recordings: tuple[Path, ...],

@@ -13,6 +13,7 @@ import click
 
 from coach.batch import Outcome, Plan, default_workers, discover, run_batch, select
 from coach.cli_audio import recording_options
+from coach.cli_llm import no_redact_option
 from coach.config import Settings
 from coach.errors import CoachError
 from coach.store import Store, default_path
@@ -118,6 +119,7 @@ def register(cli: click.Group, settings_of: Any) -> None:
         default="bar",
         show_default=True,
     )
+    @no_redact_option
     @click.pass_context
     def batch(
         ctx: click.Context,

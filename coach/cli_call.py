@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from coach.cli_llm import no_redact_option
 from coach.cli_vars import parse_vars, variable_options
 from coach.errors import CoachError
 
@@ -47,6 +48,7 @@ def register(cli: click.Group, settings_of: Any, load: Any) -> None:
         help="Under each objection card, a reply suggested by the LLM (a local "
         "`coach llm serve`, or COACH_LLM_BASE_URL); the card itself never waits for it.",
     )
+    @no_redact_option
     @click.pass_context
     def call(
         ctx: click.Context,

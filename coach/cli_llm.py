@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,23 @@ import click
 from coach.errors import LLMError
 from coach.llm.client import Privacy, complete, served_models
 from coach.llm.config import DEFAULT_PORT, LLMSettings, load_llm_settings
+
+
+def no_redact_option(command: Any) -> Any:
+    """``--no-redact``: send the call's personal data to a remote model as it is, for every
+    model request this command makes (the same as ``redact: false`` in the config file)."""
+
+    def turn_off(ctx: click.Context, _: click.Parameter, value: bool) -> None:
+        if value:
+            os.environ["COACH_LLM_REDACT"] = "0"  # read by every LLMSettings of this run
+
+    return click.option(
+        "--no-redact",
+        is_flag=True,
+        expose_value=False,
+        callback=turn_off,
+        help="Send personal data to a remote model as is (redacted by default).",
+    )(command)
 
 
 def _redaction_state(settings: LLMSettings, no_redact: bool) -> str:

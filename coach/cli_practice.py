@@ -6,6 +6,7 @@ from typing import Any
 
 import click
 
+from coach.cli_llm import no_redact_option
 from coach.cli_vars import parse_vars, variable_options
 from coach.errors import LLMError
 from coach.practice.persona import DEFAULT_PERSONA, PERSONAS
@@ -35,6 +36,7 @@ def register(cli: click.Group, settings_of: Any, load: Any) -> None:
     @click.option(
         "--no-llm", is_flag=True, help="No model: the client answers from the script itself."
     )
+    @no_redact_option
     @click.pass_context
     def practice(
         ctx: click.Context,

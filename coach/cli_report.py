@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from coach.analysis.rubric import load_rubric
+from coach.cli_llm import no_redact_option
 from coach.config import Settings
 from coach.errors import CoachError
 from coach.report.data import (
@@ -147,6 +148,7 @@ def register(cli: click.Group, settings_of: Any) -> None:
         help="With --call: add a coaching summary (3 strengths, 3 changes, a plan), phrased "
         "by the LLM when one answers, else from the scorecard alone.",
     )
+    @no_redact_option
     @click.pass_context
     def report(
         ctx: click.Context,

@@ -13,6 +13,7 @@ from coach.analysis.analyse import CLASSIFIERS, analyse
 from coach.analysis.rubric import Rubric, load_rubric
 from coach.analysis.scorecard import Scorecard, build, render_text, to_dict, to_markdown
 from coach.analysis.transcript import SUFFIXES, Transcript, load_transcript, to_json
+from coach.cli_llm import no_redact_option
 from coach.cli_store import open_store, store_options
 from coach.config import Settings
 from coach.errors import CoachError, Problem, ScriptError
@@ -219,6 +220,7 @@ def register(cli: click.Group, settings_of: Any) -> None:
         "phrased by the LLM when one answers, else from the scorecard alone.",
     )
     @store_options
+    @no_redact_option
     @click.pass_context
     def score(
         ctx: click.Context,

@@ -39,7 +39,9 @@ class Privacy:
     names: Sequence[str] = ()
 
     def active(self, settings: LLMSettings) -> bool:
-        return (not settings.local) if self.redact is None else self.redact
+        if self.redact is not None:
+            return self.redact
+        return (not settings.local) if settings.redact is None else settings.redact
 
 
 def hint(settings: LLMSettings) -> str:

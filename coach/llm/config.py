@@ -29,8 +29,9 @@ _ENV = {
     "base_url": "COACH_LLM_BASE_URL",
     "model": "COACH_LLM_MODEL",
     "api_key": "COACH_LLM_API_KEY",
+    "redact": "COACH_LLM_REDACT",
 }
-_KEYS = ("base_url", "model", "api_key", "timeout_s", "retries", "log")
+_KEYS = ("base_url", "model", "api_key", "timeout_s", "retries", "log", "redact")
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,7 @@ class LLMSettings:
     timeout_s: float = DEFAULT_TIMEOUT_S
     retries: int = DEFAULT_RETRIES
     log: Path | None = None
+    redact: bool | None = None  # None: redact exactly when the endpoint is not local
 
     @property
     def local(self) -> bool:
@@ -89,7 +91,22 @@ def load_llm_settings(**overrides: Any) -> LLMSettings:
         timeout_s=_number(values.get("timeout_s", DEFAULT_TIMEOUT_S), "timeout_s", 0.01),
         retries=int(_number(values.get("retries", DEFAULT_RETRIES), "retries", 0)),
         log=_log_path(values.get("log")),
+        redact=_switch(values.get("redact"), "redact"),
     )
+
+
+def _switch(value: Any, key: str) -> bool | None:
+    """yes/no, true/false, 1/0, on/off; absent is None (the default applies)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"llm {key} must be true or false, got {value!r}")
 
 
 def _number(value: Any, key: str, minimum: float) -> float:

@@ -70,3 +70,62 @@ def test_config_file_mistakes(isolated_home: Path, yaml_text: str, message: str)
     (isolated_home / "config.yaml").write_text(yaml_text, encoding="utf-8")
     with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace(")", r"\)")):
         load_llm_settings()
+
+
+@pytest.mark.parametrize(
+    ("url", "setting", "asked", "redacted"),
+    [
+        ("https://api.example.com/v1", None, None, True),  # remote: redacted by default
+        ("http://127.0.0.1:8765/v1", None, None, False),  # this machine: nothing to hide
+        ("https://api.example.com/v1", "false", None, False),  # `redact: false` in config
+        ("https://api.example.com/v1", "0", True, True),  # a call that insists wins
+        ("http://127.0.0.1:8765/v1", "yes", None, True),
+    ],
+)
+def test_redaction_default_setting_and_request(
+    monkeypatch: pytest.MonkeyPatch,
+    url: str,
+    setting: str | None,
+    asked: bool | None,
+    redacted: bool,
+) -> None:
+    from coach.llm.client import Privacy
+
+    monkeypatch.setenv("COACH_LLM_BASE_URL", url)
+    if setting is None:
+        monkeypatch.delenv("COACH_LLM_REDACT", raising=False)
+    else:
+        monkeypatch.setenv("COACH_LLM_REDACT", setting)
+    assert Privacy(redact=asked).active(load_llm_settings()) is redacted
+
+
+def test_a_bad_redact_setting_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COACH_LLM_REDACT", "maybe")
+    with pytest.raises(ConfigError, match="llm redact must be true or false"):
+        load_llm_settings()
+
+
+def test_no_redact_reaches_every_model_request_of_the_command() -> None:
+    import os
+
+    import click
+    from click.testing import CliRunner
+
+    from coach.cli_llm import no_redact_option
+
+    seen: list[bool | None] = []
+
+    @click.command()
+    @no_redact_option
+    def command() -> None:
+        seen.append(load_llm_settings().redact)
+
+    saved = os.environ.pop("COACH_LLM_REDACT", None)
+    try:
+        assert CliRunner().invoke(command, []).exit_code == 0
+        assert CliRunner().invoke(command, ["--no-redact"]).exit_code == 0
+    finally:
+        os.environ.pop("COACH_LLM_REDACT", None)
+        if saved is not None:
+            os.environ["COACH_LLM_REDACT"] = saved
+    assert seen == [None, False]
