@@ -219,8 +219,8 @@ def test_kill_9_then_restart_gives_the_same_store(
     assert snapshot(Path(db)) == snapshot(tmp_path / "whole.db")
 
 
-def test_ctrl_c_stops_cleanly_and_says_how_to_resume(tmp_path: Path) -> None:
-    make_calls(tmp_path / "in", 1500)  # far more than can finish before the signal lands
+def test_ctrl_c_stops_cleanly_and_resumes_to_the_same_store(coach: Coach, tmp_path: Path) -> None:
+    make_calls(tmp_path / "in", 500)  # far more than can finish before the signal lands
     db = str(tmp_path / "calls.db")
     proc = _batch([str(tmp_path / "in"), "--store", db, "--progress", "json",
                    "--classifier", "rules", "--workers", "2"])  # fmt: skip
@@ -230,7 +230,12 @@ def test_ctrl_c_stops_cleanly_and_says_how_to_resume(tmp_path: Path) -> None:
     assert proc.returncode == 130, err[-500:]
     assert "run the same command to resume" in err and "Traceback" not in err
     with Store(db) as store:
-        assert 20 <= store.count() < 1500
+        assert 20 <= store.count() < 500
+    common = ["--classifier", "rules", "--workers", "2", "--progress", "none"]
+    rest = coach("batch", str(tmp_path / "in"), "--store", db, *common)
+    whole = coach("batch", str(tmp_path / "in"), "--store", str(tmp_path / "whole.db"), *common)
+    assert rest.code == whole.code == 0, rest.err + whole.err
+    assert snapshot(Path(db)) == snapshot(tmp_path / "whole.db")
 
 
 def _free_port() -> int:
