@@ -8,7 +8,7 @@ import click
 
 from coach.cli_llm import no_redact_option
 from coach.cli_vars import parse_vars, variable_options
-from coach.errors import LLMError
+from coach.errors import CoachError, LLMError
 from coach.practice.persona import DEFAULT_PERSONA, PERSONAS
 
 PROBE_TIMEOUT_S = 3.0
@@ -36,6 +36,9 @@ def register(cli: click.Group, settings_of: Any, load: Any) -> None:
     @click.option(
         "--no-llm", is_flag=True, help="No model: the client answers from the script itself."
     )
+    @click.option(
+        "--resume", is_flag=True, help="Go on with the last unfinished practice of this script."
+    )
     @no_redact_option
     @click.pass_context
     def practice(
@@ -47,6 +50,7 @@ def register(cli: click.Group, settings_of: Any, load: Any) -> None:
         language: str | None,
         rubric: str | None,
         no_llm: bool,
+        resume: bool,
     ) -> None:
         """Practise a script: the client answers as you type; Ctrl+E ends and scores.
 
@@ -58,16 +62,28 @@ def register(cli: click.Group, settings_of: Any, load: Any) -> None:
         from coach.cli_score import pick_rubric
         from coach.practice.client import ModelClient, ScriptedClient, SimulatedClient
         from coach.practice.persona import persona as persona_named
-        from coach.practice.session import JOURNAL, PracticeSession, new_practice_dir
+        from coach.practice.session import (
+            JOURNAL,
+            PracticeSession,
+            latest_unfinished,
+            new_practice_dir,
+        )
         from coach.scripts.render import variable_values
 
         script = load(ctx, ref)
-        values = variable_values(script, parse_vars(variables), use_examples=example)
         chosen = pick_rubric(rubric, script, settings_of(ctx))
+        if resume:
+            folder = latest_unfinished(script.id)
+            if folder is None:
+                raise CoachError(f"{script.id}: no unfinished practice to resume")
+            session = PracticeSession.resume(script, folder)
+            values, persona = session.values, session.persona
+        else:
+            values = variable_values(script, parse_vars(variables), use_examples=example)
+            session = PracticeSession(
+                script, values, new_practice_dir(script), persona=persona, language=language
+            )
         character = persona_named(persona)
-        session = PracticeSession(
-            script, values, new_practice_dir(script), persona=persona, language=language
-        )
         client: SimulatedClient
         notice = None
         if no_llm:
@@ -91,7 +107,11 @@ def register(cli: click.Group, settings_of: Any, load: Any) -> None:
         result = PracticeApp(session, client, chosen, notice=notice).run()
         session.close()
         if result is None:
-            click.echo(f"practice stopped; journal: {session.folder / JOURNAL}", err=True)
+            click.echo(
+                f"practice paused; go on with: coach practice {ref} --resume "
+                f"(journal: {session.folder / JOURNAL})",
+                err=True,
+            )
             return
         card = result.scorecard
         click.echo(f"score: {card.total:g}/100 ({'passed' if card.passed else 'not passed'})")

@@ -47,6 +47,19 @@ def new_practice_dir(script: Script, now: datetime | None = None) -> Path:
     return practice_dir() / f"{moment:%Y%m%d-%H%M%S}-{script.id}"
 
 
+def latest_unfinished(script_id: str, base: Path | None = None) -> Path | None:
+    """The newest practice of this script that was not ended and scored (for --resume)."""
+    root = base or practice_dir()
+    if not root.is_dir():
+        return None
+    for folder in sorted((p for p in root.iterdir() if p.is_dir()), reverse=True):
+        if not folder.name.endswith(f"-{script_id}") or not (folder / JOURNAL).is_file():
+            continue
+        if not any(e.kind == "end" for e in read_journal(folder / JOURNAL).events):
+            return folder
+    return None
+
+
 @dataclass(frozen=True)
 class Turn:
     """One line of the practice call; times in seconds since it began."""

@@ -18,6 +18,7 @@ from coach.practice.session import (
     SCORECARD,
     TRANSCRIPT,
     PracticeSession,
+    latest_unfinished,
     new_practice_dir,
     practice_dir,
     spoken_seconds,
@@ -80,6 +81,25 @@ def test_every_turn_is_in_the_journal_and_survives_a_torn_last_line(
     assert again.started == session.started
     again.rep_says("Still here")  # the practice goes on after the torn line
     assert PracticeSession.resume(bundled(script_id), session.folder).turns[-1].text == "Still here"
+
+
+def test_resume_finds_the_last_unfinished_practice_of_the_script() -> None:
+    from coach.scripts.render import variable_values
+
+    assert latest_unfinished("car-dealer-en") is None
+    script = bundled("car-dealer-en")
+    values = variable_values(script, {}, use_examples=True)
+    session = PracticeSession(
+        script, values, new_practice_dir(script), persona="busy", clock=ticking()
+    )
+    play(session, LINES["car-dealer-en"][:2])
+    session.close()
+    assert latest_unfinished("car-dealer-en") == session.folder
+    assert latest_unfinished("car-dealer-ru") is None
+    again = PracticeSession.resume(bundled("car-dealer-en"), session.folder)
+    again.finish(load_rubric("discovery", [BUNDLED_RUBRICS]), classifier="rules")
+    again.close()
+    assert latest_unfinished("car-dealer-en") is None  # scored: nothing left to go on with
 
 
 def test_resume_needs_a_journal(tmp_path: object) -> None:
