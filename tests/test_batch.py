@@ -185,6 +185,9 @@ def _batch(args: list[str]) -> subprocess.Popen[str]:
         text=True,
         start_new_session=True,  # its own process group, like a job in a terminal
         env={**os.environ, "NO_COLOR": "1"},
+        # Ctrl-C as in a terminal, even when the tests run as a background job (which
+        # starts with SIGINT ignored, and children inherit that)
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
 
 
