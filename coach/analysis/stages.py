@@ -289,6 +289,7 @@ def label_stages(
     last_order = 0
     last_rep: tuple[Utterance, list[StageEvidence], Sequence[Question]] | None = None
     pitched = False
+    selling = False  # a pitch has been made (after the greeting)
     for utterance, found in zip(transcript.utterances, questions, strict=True):
         if utterance.speaker is Role.client:
             evidence: list[StageEvidence] = []
@@ -322,8 +323,15 @@ def label_stages(
                 utterance, found, language, rep_turn=rep_turn, after_objection=pending_objection
             ) + ([matched] if matched is not None else [])
         evidence = _unique(evidence)
+        kinds = {e.kind for e in evidence}
+        # a pitch, not the company's business card at hello
+        pitch = StageKind.teaser in kinds and not kinds & {StageKind.greeting, StageKind.compliance}
+        if selling or pitch:
+            # rapport comes before the offer: "kids", "the lake", "holiday" in a pitch sell
+            evidence = [e for e in evidence if e.kind is not StageKind.small_talk or e.stage_id]
         out.append(evidence)
-        pitched = pitched or any(e.kind is StageKind.teaser for e in evidence)
+        selling = selling or pitch
+        pitched = pitched or StageKind.teaser in kinds
         last_rep = (utterance, evidence, found)
         pending_objection = False
         rep_turn += 1

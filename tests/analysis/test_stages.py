@@ -93,6 +93,36 @@ def test_script_lines_add_evidence(language: str) -> None:
     assert any(e.reason == "script line" for e in analysis.stages[0])
 
 
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        (
+            "en",
+            "Rep: Hi, this is Anna from Lakeside Camps, you asked about summer places.\n"
+            "Client: Yes, hi.\n"
+            "Rep: Our sessions are two weeks by the lake, the kids sail and swim every day, the "
+            "counselors are trained teachers, and we offer a ten percent early booking discount, "
+            "so it's a great holiday for them.\n"
+            "Client: Sounds nice.\n",
+        ),
+        (
+            "ru",
+            "# language: ru\n"
+            "Менеджер: Добрый день, это Анна, лагерь «Озёрный», вы оставляли заявку.\n"
+            "Клиент: Да, здравствуйте.\n"
+            "Менеджер: У нас смены по две недели на озере, дети каждый день плавают, занимаются "
+            "парусом и робототехникой, вожатые с педагогическим образованием, а сейчас мы "
+            "предлагаем скидку десять процентов при раннем бронировании, отличный отдых для детей.\n"
+            "Клиент: Звучит неплохо.\n",
+        ),
+    ],
+)
+def test_holiday_words_in_a_pitch_are_not_small_talk(language: str, text: str) -> None:
+    analysis = analyse(parse_text(text, "pitch.txt"), classifier="rules")
+    assert StageKind.teaser in analysis.covered_kinds()
+    assert StageKind.small_talk not in analysis.covered_kinds()
+
+
 def test_brush_off_email_is_not_a_close() -> None:
     call = parse_text(
         "Rep: Deals end today. I'll email you the brochure, bye!\nClient: Bye.\n", "b.txt"
