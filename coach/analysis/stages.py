@@ -180,7 +180,8 @@ def _rep_stages(
     if teaser:
         found.append(StageEvidence(StageKind.teaser, 0.6, "presents the offer"))
     # a pitch that ends "can you come on Saturday?" invites; agreeing the day is the close
-    if (
+    introduces = any(e.kind is StageKind.greeting for e in found)  # "Am I speaking to…?"
+    if not introduces and (
         _closes(text, language, bool(questions))
         if not teaser
         else _has(text, language, "date_time")

@@ -123,6 +123,22 @@ def test_holiday_words_in_a_pitch_are_not_small_talk(language: str, text: str) -
     assert StageKind.small_talk not in analysis.covered_kinds()
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Rep: Hey, good afternoon! This is Brandon from IronHome Fitness. Am I speaking with "
+        "Olivia?\nClient: Yes, that's me.\n",
+        "# language: ru\nМенеджер: Алло, Сергей Петрович? Здравствуйте, страховая компания "
+        "«Гарант», меня зовут Виталий. Звоню по поводу полиса, он заканчивается в пятницу, "
+        "двенадцатого. Удобно говорить?\nКлиент: Да, слушаю.\n",
+    ],
+)
+def test_a_date_or_am_in_the_introduction_is_not_a_close(text: str) -> None:
+    analysis = analyse(parse_text(text, "hello.txt"), classifier="rules")
+    assert StageKind.greeting in analysis.covered_kinds()
+    assert StageKind.close not in analysis.covered_kinds()
+
+
 def test_brush_off_email_is_not_a_close() -> None:
     call = parse_text(
         "Rep: Deals end today. I'll email you the brochure, bye!\nClient: Bye.\n", "b.txt"
