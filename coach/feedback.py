@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from coach.store import BEST, CALL, CallDetail, CallSummary
+from coach.text import clock
 
 FOCUS_ITEMS = 2  # the next call works on this many failed criteria, the costliest first
 
@@ -101,13 +102,6 @@ def words_for(language: str) -> dict[str, str]:
 
 def stage_name(kind: str, language: str) -> str:
     return STAGE_NAMES.get(language, STAGE_NAMES["en"]).get(kind, kind.replace("_", " "))
-
-
-def clock(seconds: float | None) -> str:
-    if seconds is None:
-        return "--:--"
-    seconds = max(0, int(seconds))
-    return f"{seconds // 60:02d}:{seconds % 60:02d}"
 
 
 def _utterance(card: Mapping[str, Any], index: int) -> Mapping[str, Any] | None:

@@ -1,4 +1,5 @@
-"""Language-aware sentence splitting and word counting, shared by lint and analysis.
+"""Language-aware sentence splitting and word counting, shared by lint and analysis, and
+the one way a moment of a call is written (mm:ss).
 
 Splits on . ! ? … but not after known abbreviations ("Dr.", "т.е.") or inside numbers.
 """
@@ -49,3 +50,13 @@ def _ends_with_abbreviation(before: str, abbreviations: set[str]) -> bool:
         return False
     token = tail.group(1).lower()
     return token in abbreviations or (len(token) == 1 and token.isalpha() and token.isupper())
+
+
+def clock(seconds: float | None, missing: str = "--:--") -> str:
+    """A moment of a call as mm:ss (h:mm:ss past an hour); ``missing`` when unknown."""
+    if seconds is None:
+        return missing
+    whole = max(0, int(seconds))
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"

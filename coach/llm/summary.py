@@ -20,6 +20,7 @@ from coach.llm.client import Privacy, structured
 from coach.llm.config import LLMSettings
 from coach.llm.prompts import render_prompt
 from coach.scripts.model import StageKind
+from coach.text import clock
 
 POINTS = 3
 QUOTE_WORDS = 12
@@ -157,18 +158,6 @@ class Summary:
 def _lang(language: str | None) -> str:
     lang = (language or "en").lower()[:2]
     return lang if lang in LABELS else "en"
-
-
-def clock(seconds: float | None) -> str:
-    if seconds is None:
-        return "--:--"
-    whole = round(seconds)
-    hours, rest = divmod(whole, 3600)
-    return (
-        f"{hours}:{rest // 60:02d}:{rest % 60:02d}"
-        if hours
-        else f"{rest // 60:02d}:{rest % 60:02d}"
-    )
 
 
 def _quote(text: str, words: int = QUOTE_WORDS) -> str:

@@ -21,6 +21,7 @@ from coach.errors import CoachError
 from coach.report import charts
 from coach.report.data import CallReport, ReportData, score_of
 from coach.store import SPIN_KINDS, CallSummary
+from coach.text import clock as text_clock
 
 FORMATS = ("md", "html", "csv", "json")
 LANGUAGES = ("en", "ru")
@@ -178,12 +179,7 @@ def labels(language: str) -> Mapping[str, str]:
 
 def clock(seconds: float | None) -> str:
     """mm:ss (or h:mm:ss) of a time in the call; empty when unknown."""
-    if seconds is None:
-        return ""
-    whole = int(seconds)
-    hours, rest = divmod(whole, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
+    return text_clock(seconds, missing="")
 
 
 def md_cell(value: Any) -> str:

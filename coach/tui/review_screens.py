@@ -18,8 +18,9 @@ from textual.widgets import DataTable, Footer, Header, Input, Label, OptionList,
 from textual.widgets.option_list import Option
 
 from coach.errors import CoachError
-from coach.feedback import clock, export_feedback, stage_name
+from coach.feedback import export_feedback, stage_name
 from coach.store import BEST, CALL, CallDetail, CallFilter, CallSummary
+from coach.text import clock
 from coach.tui.review_labels import review_help
 
 if TYPE_CHECKING:
