@@ -23,7 +23,7 @@ from coach.analysis.transcript import to_json
 from coach.analysis.whisper_models import DEFAULT_MODEL, cache_dir, describe, install, resolve
 from coach.cli_llm import no_redact_option
 from coach.cli_score import print_summaries, question_labeller
-from coach.cli_store import open_store, store_options
+from coach.cli_store import keep, store_options
 from coach.config import Settings
 from coach.errors import AudioError, CoachError, Problem
 from coach.files import expand, sha256_of
@@ -109,13 +109,15 @@ def _store(
     date: str | None,
 ) -> None:
     """Keep analysed recordings in the call store, keyed by the recording's hash."""
-    from coach.ingest import call_meta, store_scorecard
+    from coach.ingest import call_meta
 
-    with open_store(db_path) as store:
-        for path, scorecard, document in scored:
-            meta = call_meta(path, {}, rep=rep, team=team, date=date)
-            store_scorecard(store, scorecard, meta, audio=path, transcript=document)
-        click.echo(f"stored {len(scored)} call(s) in {store.path}", err=True)
+    keep(
+        db_path,
+        [
+            (card, call_meta(path, {}, rep=rep, team=team, date=date), path, document)
+            for path, card, document in scored
+        ],
+    )
 
 
 def recording_options(command: F) -> F:

@@ -14,7 +14,7 @@ from coach.analysis.rubric import Rubric, load_rubric
 from coach.analysis.scorecard import Scorecard, build, render_text, to_dict, to_markdown
 from coach.analysis.transcript import SUFFIXES, Transcript, load_transcript, to_json
 from coach.cli_llm import no_redact_option
-from coach.cli_store import open_store, store_options
+from coach.cli_store import keep, store_options
 from coach.config import Settings
 from coach.errors import CoachError, Problem, ScriptError
 from coach.scripts.loader import load_script
@@ -150,15 +150,15 @@ def _store(
     date: str | None,
 ) -> None:
     """Keep scored transcripts in the call store (the same transcript updates its call)."""
-    from coach.ingest import call_meta, store_scorecard
+    from coach.ingest import call_meta
 
-    with open_store(db_path) as store:
-        for card in cards:
-            transcript = card.analysis.transcript
-            source = Path(transcript.source) if transcript.source else None
-            meta = call_meta(source, transcript.meta, rep=rep, team=team, date=date)
-            store_scorecard(store, to_dict(card), meta, transcript=to_json(transcript))
-        click.echo(f"stored {len(cards)} call(s) in {store.path}", err=True)
+    calls = []
+    for card in cards:
+        transcript = card.analysis.transcript
+        source = Path(transcript.source) if transcript.source else None
+        meta = call_meta(source, transcript.meta, rep=rep, team=team, date=date)
+        calls.append((to_dict(card), meta, None, to_json(transcript)))
+    keep(db_path, calls)
 
 
 def register(cli: click.Group, settings_of: Any) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any, TypeVar
@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 import click
 
 from coach.errors import CoachError
-from coach.ingest import ingest, iso_date
+from coach.ingest import CallMeta, ingest, iso_date, store_scorecard
 from coach.store import CallFilter, CallSummary, Store, default_path
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -121,6 +121,17 @@ def store_options(command: F) -> F:
 
 def open_store(db_path: Path | None) -> Store:
     return Store(db_path or default_path())
+
+
+def keep(
+    db_path: Path | None,
+    calls: Sequence[tuple[dict[str, Any], CallMeta, Path | None, dict[str, Any] | None]],
+) -> None:
+    """``--store``: scored calls (scorecard, who/when, recording, transcript) into the store."""
+    with open_store(db_path) as store:
+        for card, meta, audio, transcript in calls:
+            store_scorecard(store, card, meta, audio=audio, transcript=transcript)
+        click.echo(f"stored {len(calls)} call(s) in {store.path}", err=True)
 
 
 def _pct(value: float | None) -> str:
