@@ -23,7 +23,7 @@ from coach.analysis.transcript import SUFFIXES as TRANSCRIPT_SUFFIXES
 from coach.config import Settings
 from coach.errors import CoachError
 from coach.files import sha256_of
-from coach.ingest import CallMeta, call_meta
+from coach.ingest import CallMeta, audio_key, call_meta, store_scorecard
 from coach.store import BatchFile, Store
 
 MANIFEST_COLUMNS = ("path", "rep", "team", "date", "script", "language")
@@ -45,7 +45,7 @@ class Job:
     @property
     def key(self) -> str:
         """The store's content hash when the file is a recording."""
-        return f"audio:{self.sha256}"
+        return audio_key(self.sha256)
 
 
 @dataclass(frozen=True)
@@ -262,24 +262,17 @@ def _labeller(classifier: str) -> Any:
 # --- writing (the parent only) ------------------------------------------------------------
 def save(store: Store, outcome: Outcome) -> None:
     """One outcome into the store: the call and 'done' in one transaction, or the error."""
-    from coach.ingest import content_hash
-
     job = outcome.job
-    item = BatchFile(job.sha256, job.path, "done", audio_s=outcome.audio_s or None)
     if outcome.card is None or outcome.meta is None:
         store.record_failure(BatchFile(job.sha256, job.path, "failed", outcome.error))
         return
-    key = job.key if job.kind == "audio" else content_hash(outcome.card)
-    store.put_scorecard(
-        outcome.card,
-        content_hash=key,
-        audio_hash=job.sha256 if job.kind == "audio" else None,
+    store_scorecard(
+        store,
+        outcome.card,  # a recording's card carries its audio_sha256: keyed like `analyse`
+        outcome.meta,
         transcript=outcome.transcript,
-        rep=outcome.meta.rep,
-        team=outcome.meta.team,
-        date=outcome.meta.date,
         source=job.path,
-        batch_file=item,
+        batch_file=BatchFile(job.sha256, job.path, "done", audio_s=outcome.audio_s or None),
     )
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from coach.errors import CoachError, Problem
 from coach.files import sha256_of
-from coach.store import Store, Stored
+from coach.store import BatchFile, Store, Stored
 
 REP_KEYS = ("rep_name", "rep", "agent", "seller", "manager")
 TEAM_KEYS = ("team", "group")
@@ -119,6 +119,11 @@ def content_hash(card: Mapping[str, Any]) -> str:
     return "transcript:" + digest.hexdigest()
 
 
+def audio_key(sha256: str) -> str:
+    """The store's content hash of a call that has a recording."""
+    return f"audio:{sha256}"
+
+
 def store_scorecard(
     store: Store,
     card: Mapping[str, Any],
@@ -126,10 +131,12 @@ def store_scorecard(
     *,
     audio: Path | None = None,
     transcript: Mapping[str, Any] | None = None,
+    source: str | None = None,
+    batch_file: BatchFile | None = None,
 ) -> Stored:
     """One scored call into the store, keyed by its recording's hash when there is one."""
     audio_hash = card.get("audio_sha256") or (sha256_of(audio) if audio is not None else None)
-    key = f"audio:{audio_hash}" if audio_hash else content_hash(card)
+    key = audio_key(audio_hash) if audio_hash else content_hash(card)
     return store.put_scorecard(
         card,
         content_hash=key,
@@ -138,6 +145,8 @@ def store_scorecard(
         rep=meta.rep,
         team=meta.team,
         date=meta.date,
+        source=source,
+        batch_file=batch_file,
     )
 
 
