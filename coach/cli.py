@@ -25,6 +25,7 @@ from coach.scripts import cheatsheet, lint, render
 from coach.scripts.loader import find_script, is_path_ref, list_scripts, load_script, script_files
 from coach.scripts.model import Script
 from coach.scripts.schema import schema_text
+from coach.text import table
 
 EXIT_USER = 1
 EXIT_BUG = 70
@@ -92,16 +93,6 @@ def cli() -> None:
 
 
 # --- output helpers -------------------------------------------------------------------
-def _table(rows: list[list[str]], header: list[str]) -> str:
-    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-    lines = ["  ".join(str(c).ljust(w) for c, w in zip(header, widths, strict=True)).rstrip()]
-    lines.append("  ".join("-" * w for w in widths))
-    lines += [
-        "  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows
-    ]
-    return "\n".join(lines)
-
-
 def _echo_json(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
@@ -152,7 +143,7 @@ def script_list(ctx: click.Context, fmt: str, show_all: bool) -> None:
     rows = [
         [e.id, e.language, e.industry, e.title + (" (base)" if e.abstract else "")] for e in entries
     ]
-    click.echo(_table(rows, ["ID", "LANG", "INDUSTRY", "TITLE"]))
+    click.echo(table(rows, ["ID", "LANG", "INDUSTRY", "TITLE"]))
 
 
 def _load(ctx: click.Context, ref: str) -> Script:
@@ -466,7 +457,7 @@ def rubric_list(ctx: click.Context, fmt: str) -> None:
         )
         return
     rows = [[e.id, str(e.version), str(e.criteria), e.title] for e in entries]
-    click.echo(_table(rows, ["ID", "VERSION", "CRITERIA", "TITLE"]))
+    click.echo(table(rows, ["ID", "VERSION", "CRITERIA", "TITLE"]))
 
 
 def _describe_criterion(criterion: Any) -> str:
@@ -506,7 +497,7 @@ def rubric_show(ctx: click.Context, ref: str, fmt: str) -> None:
         [c.id, f"{100 * c.weight / total:.0f}%", c.severity.value, _describe_criterion(c), c.label]
         for c in loaded.criteria
     ]
-    click.echo(_table(rows, ["CRITERION", "WEIGHT", "SEVERITY", "RULE", "LABEL"]))
+    click.echo(table(rows, ["CRITERION", "WEIGHT", "SEVERITY", "RULE", "LABEL"]))
 
 
 @rubric.command("lint")
@@ -533,7 +524,7 @@ def rubric_lint(ctx: click.Context, refs: tuple[str, ...]) -> None:
 @rubric.command("metrics")
 def rubric_metrics() -> None:
     """List the metrics and checks a criterion can read."""
-    click.echo(_table([[name, text] for name, text in METRICS.items()], ["METRIC", "MEANING"]))
+    click.echo(table([[name, text] for name, text in METRICS.items()], ["METRIC", "MEANING"]))
     click.echo()
     click.echo("checks: " + ", ".join(c.value for c in Check))
 

@@ -15,6 +15,7 @@ import click
 from coach.errors import CoachError
 from coach.ingest import CallMeta, ingest, iso_date, store_scorecard
 from coach.store import CallFilter, CallSummary, Store, default_path
+from coach.text import table
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -142,16 +143,6 @@ def _score(call: CallSummary) -> str:
     if call.total is None:
         return "—"
     return f"{call.total:g}" + ("" if call.passed else " ✗")
-
-
-def table(rows: list[list[str]], header: list[str]) -> str:
-    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-    lines = ["  ".join(str(c).ljust(w) for c, w in zip(header, widths, strict=True)).rstrip()]
-    lines.append("  ".join("-" * w for w in widths))
-    lines += [
-        "  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows
-    ]
-    return "\n".join(lines)
 
 
 def summary_row(call: CallSummary) -> dict[str, Any]:
