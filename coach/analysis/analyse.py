@@ -15,6 +15,7 @@ from coach.analysis.spin_model import features, load_model
 from coach.analysis.stage_model import load_model as load_stage_model
 from coach.analysis.stages import Coverage, StageEvidence, coverage, label_stages, objection_hits
 from coach.analysis.transcript import Role, Transcript
+from coach.analysis.turn_model import revise as revise_turn_ends
 from coach.scripts.model import QuestionForm, Script, Spin, StageKind
 
 
@@ -204,6 +205,9 @@ def analyse(
         tuple(find_questions(u.text, transcript.language, known)) if u.speaker is Role.rep else ()
         for u in transcript.utterances
     )
+    if classifier in ("hybrid", "llm"):
+        # without punctuation, the client's reply says whether a turn ended by asking
+        questions = revise_turn_ends(transcript, questions)
     evidence, relabelled = label_stages(transcript, questions, script)
     questions = tuple(relabelled)
     if classifier in ("hybrid", "llm"):

@@ -106,6 +106,9 @@ class Cues:
     choice_hints: tuple[str, ...]
     open_indirect: Phrases
     scale: tuple[str, ...]
+    name_check_greetings: Phrases
+    given_names: frozenset[str]
+    patronymic_endings: tuple[str, ...]
     spin: dict[str, tuple[str, ...]]
 
 
@@ -220,6 +223,9 @@ def cues_for(language: str) -> Cues:
         choice_hints=_texts(data, "choice_hints"),
         open_indirect=_phrases(data, "open_indirect"),
         scale=_texts(data, "scale"),
+        name_check_greetings=_phrases(data, "name_check_greetings"),
+        given_names=_words(data, "given_names"),
+        patronymic_endings=_texts(data, "patronymic_endings"),
         spin={key: _texts(spin_data, key) for key in spin_data},
     )
 
@@ -626,6 +632,11 @@ def _unpunctuated(text: str, seg: _Segment, cues: Cues) -> list[tuple[int, int, 
     toks = seg.tokens
     onsets = [i for i, _ in _onsets(text, toks, cues, "asr")]
     spans = []
+    if seg.start == 0:
+        check = _name_check(toks, cues)
+        if check is not None:
+            spans.append((toks[0].start, toks[check].end, "name check"))
+            onsets = [i for i in onsets if i > check]
     for n, i in enumerate(onsets):
         stop = onsets[n + 1] if n + 1 < len(onsets) else len(toks)
         if stop - i >= 2 and not _is_rhetorical(text[toks[i].start : toks[stop - 1].end], cues):
@@ -636,6 +647,27 @@ def _unpunctuated(text: str, seg: _Segment, cues: Cues) -> list[tuple[int, int, 
     if tag is not None and len(toks) >= 4:
         spans = _tag_question(text, toks, tag, onsets, spans, cues)
     return spans
+
+
+def _is_name(word: str, cues: Cues) -> bool:
+    return word in cues.given_names or (
+        len(word) > 6 and word.endswith(cues.patronymic_endings)
+    )
+
+
+def _name_check(toks: Sequence[Token], cues: Cues) -> int | None:
+    """"алло сергей петрович здравствуйте …": a turn that opens with a greeting and then
+    the client's name checks who answered (in Russian, by intonation alone); the index of
+    the name's last token, or None."""
+    i = 0
+    while i < len(toks) and (phrase := cues.name_check_greetings.at(toks, i)) is not None:
+        i += len(phrase)
+    if i == 0 or i >= len(toks) or not _is_name(toks[i].text, cues):
+        return None
+    last = i
+    while last + 1 < len(toks) and last - i < 2 and _is_name(toks[last + 1].text, cues):
+        last += 1
+    return last
 
 
 TAG_WINDOW = 10  # tokens before an end tag that its statement may span
@@ -821,14 +853,7 @@ def find_questions(
                 )
             )
             continue
-        offset = start + (len(text[start:end]) - len(text[start:end].lstrip()))
-        own = [
-            Token(t.text, t.start - offset, t.end - offset)
-            for t in _within(tokens, offset, offset + len(q_text))
-        ]
-        form = classify_form(q_text, cues, own)
-        spin, evidence = classify_spin(q_text, cues, own)
-        out.append(Question(q_text, start, end, form, spin, (how, *evidence)))
+        out.append(_labelled(text, tokens, start, end, how, cues))
     for start, end, question in known:
         if not any(q.start < end and q.end > start for q in out):
             out.append(
@@ -843,6 +868,43 @@ def find_questions(
                 )
             )
     return sorted(out, key=lambda q: q.start)
+
+
+def _labelled(
+    text: str, tokens: Sequence[Token], start: int, end: int, how: str, cues: Cues
+) -> Question:
+    """The words between ``start`` and ``end`` as a question, with its form and SPIN type."""
+    q_text = text[start:end].strip()
+    offset = start + (len(text[start:end]) - len(text[start:end].lstrip()))
+    own = [
+        Token(t.text, t.start - offset, t.end - offset)
+        for t in _within(tokens, offset, offset + len(q_text))
+    ]
+    form = classify_form(q_text, cues, own)
+    spin, evidence = classify_spin(q_text, cues, own)
+    return Question(q_text, start, end, form, spin, (how, *evidence))
+
+
+def turn_end_question(text: str, language: str, how: str, *, after: int = 0) -> Question | None:
+    """The last clause of an unpunctuated turn as a question (when something else, such as
+    the client's reply, says the turn ends by asking): from the last clause boundary or a
+    question word, at most ``TAIL_TOKENS`` words back, and after character ``after``."""
+    cues = cues_for(language)
+    tokens = [t for t in tokenize(text) if t.start >= after]
+    if not tokens:
+        return None
+    first = max(0, len(tokens) - TAIL_TOKENS)
+    for k in range(len(tokens) - 2, first - 1, -1):
+        word = tokens[k].text
+        if word in cues.question_words or word in cues.clause_boundaries:
+            first = k
+            break
+    while first < len(tokens) - 1 and tokens[first].text in cues.markers:
+        first += 1
+    return _labelled(text, tokens, tokens[first].start, tokens[-1].end, how, cues)
+
+
+TAIL_TOKENS = 8  # words: the most of a turn's end a question found by its context takes
 
 
 # --- labels -------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from coach.analysis.evaluate import asr_form
-from coach.analysis.questions import ScriptQuestion, find_questions
+from coach.analysis.questions import ScriptQuestion, find_questions, turn_end_question
 from coach.scripts.model import QuestionForm, Spin
 
 O, C = QuestionForm.open, QuestionForm.closed
@@ -102,6 +102,14 @@ UNPUNCTUATED = [
         "и я звоню уточнить детали удобно сейчас пару минут поговорить",
         1,
     ),
+    # a greeting, then the client's name, checks who answered; the name first only greets
+    ("ru", "алло сергей петрович здравствуйте страховая компания гарант-полис меня зовут", 1),
+    ("ru", "добрый день марина сергеевна", 1),
+    ("ru", "елена здравствуйте это алина языковая школа полиглот", 0),
+    ("ru", "алло добрый день меня зовут денис компания солнцедом", 0),
+    # English checks by asking ("is this…"), so a name after "hi" only greets
+    ("en", "hi sarah this is tom from ledgerly", 0),
+    ("en", "hi is this daniel this is megan from riverside motors", 1),
 ]
 
 
@@ -152,3 +160,27 @@ def test_script_question_found_even_without_any_cue() -> None:
 def test_estonian_and_norwegian_basics(language: str, text: str, spin: Spin | None) -> None:
     [question] = find_questions(text, language)
     assert question.spin is spin
+
+
+@pytest.mark.parametrize(
+    ("language", "turn", "expected"),
+    [
+        ("ru", "у нас группа по вторникам тогда вторник и четверг у неё свободны", "вторник"),
+        ("ru", "мы всё привезём а собирать кто у вас будет", "кто"),
+        ("en", "we have two options and the second one is cheaper so thursday works", "the"),
+        ("en", "right so which of the two would suit you", "which"),
+    ],
+)
+def test_the_end_of_a_turn_as_a_question(language: str, turn: str, expected: str) -> None:
+    """When the reply shows a turn asked, its last clause (at most 8 words) is the question."""
+    question = turn_end_question(turn, language, "reply")
+    assert question is not None
+    assert question.text.split()[0] == expected
+    assert question.end == len(turn)
+    assert turn[question.start : question.end] == question.text
+
+
+def test_the_end_of_a_turn_starts_after_a_question_already_found() -> None:
+    turn = "what do you drive now and is it paid off"
+    question = turn_end_question(turn, "en", "reply", after=turn.index("now") + 3)
+    assert question is not None and question.text == "is it paid off"
