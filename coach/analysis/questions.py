@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import NamedTuple
 
@@ -107,6 +107,7 @@ class Cues:
     open_indirect: Phrases
     scale: tuple[str, ...]
     name_check_greetings: Phrases
+    asides: Phrases
     given_names: frozenset[str]
     patronymic_endings: tuple[str, ...]
     spin: dict[str, tuple[str, ...]]
@@ -224,6 +225,7 @@ def cues_for(language: str) -> Cues:
         open_indirect=_phrases(data, "open_indirect"),
         scale=_texts(data, "scale"),
         name_check_greetings=_phrases(data, "name_check_greetings"),
+        asides=_phrases(data, "asides"),
         given_names=_words(data, "given_names"),
         patronymic_endings=_texts(data, "patronymic_endings"),
         spin={key: _texts(spin_data, key) for key in spin_data},
@@ -436,9 +438,30 @@ def _onsets(text: str, tokens: Sequence[Token], cues: Cues, mode: str) -> list[t
             and i + 1 < len(tokens)
             and _inversion(tokens, i, cues, clause, asr)
         ):
+            if asr and found and _continues(tokens, i, found[-1], cues):
+                covered = i + 2
+                continue
             found.append((i, "aux"))
             covered = i + 2
     return found
+
+
+WH_OBJECT = 4  # tokens: "how many people | do you have": the inversion finishes the wh-phrase
+
+
+def _continues(tokens: Sequence[Token], i: int, last: tuple[int, str], cues: Cues) -> bool:
+    """Without punctuation, an inverted auxiliary that goes on the question before it:
+    right after a wh-phrase ("what kind of dog have you got"), or as an aside closing it
+    ("where does it fall down would you say")."""
+    start, kind = last
+    if (
+        kind.startswith("wh")
+        and i - start <= WH_OBJECT
+        and not any(t.text in cues.auxiliaries for t in tokens[start + 1 : i])
+    ):
+        return True  # but "what is your budget | is it fixed" asks twice
+    aside = cues.asides.at(tokens, i)
+    return aside is not None and i + len(aside) >= len(tokens) - 1
 
 
 _STARTERS: dict[str, frozenset[str]] = {}
@@ -794,7 +817,7 @@ def _declarative(
             add(whole[0], clause[-1], "a-question")
             continue
         if (
-            len(clause) <= SHORT_CLAUSE
+            2 <= len(clause) <= SHORT_CLAUSE
             and len(toks) <= PITCH_TOKENS
             and _addresses_client(clause, cues, strict=True)
         ):
@@ -905,6 +928,25 @@ def turn_end_question(text: str, language: str, how: str, *, after: int = 0) -> 
 
 
 TAIL_TOKENS = 8  # words: the most of a turn's end a question found by its context takes
+
+
+def carries_on(text: str, language: str, question: Question) -> bool:
+    """The rest of the turn after this question goes on with it rather than asking anew:
+    at most one word ("…как вам вебинар кстати") or a condition ("…what would it change
+    if…", "а что бы вам дало если бы…")."""
+    cues = cues_for(language)
+    rest = [t for t in tokenize(text) if t.start >= question.end]
+    if len(rest) <= 1:
+        return True
+    return rest[0].text in cues.conditional_leads or rest[0].text in cues.not_question_leads
+
+
+def extended_to_end(text: str, language: str, question: Question) -> Question:
+    """The question with the rest of its turn, labelled again over the longer words."""
+    cues = cues_for(language)
+    end = len(text.rstrip())
+    longer = _labelled(text, tokenize(text), question.start, end, question.evidence[0], cues)
+    return replace(longer, evidence=(*longer.evidence, "extended"))
 
 
 # --- labels -------------------------------------------------------------------------

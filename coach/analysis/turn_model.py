@@ -21,7 +21,13 @@ from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
-from coach.analysis.questions import Question, tokenize, turn_end_question
+from coach.analysis.questions import (
+    Question,
+    carries_on,
+    extended_to_end,
+    tokenize,
+    turn_end_question,
+)
 from coach.analysis.transcript import Role, Transcript
 
 MODEL_FILE = Path(__file__).resolve().parent / "data" / "turn_model.json"
@@ -53,8 +59,7 @@ def features(
     """What the model looks at: the turn's last words, the rules' finding at its end and
     the client's reply (None: the call ends, or the rep speaks again)."""
     words = [t.text for t in tokenize(text)]
-    end = len(text.rstrip())
-    at_end = [q for q in questions if q.end >= end - 1]
+    at_end = [q for q in questions if carries_on(text, language, q)]
     out = [
         "bias",
         f"len:{_bucket(len(words), 5, 8)}",
@@ -166,14 +171,17 @@ def _decide(
 ) -> tuple[Question, ...]:
     p = model.probability(features(text, language, found, reply))
     end = len(text.rstrip())
-    at_end = [q for q in found if q.end >= end - 1 and not q.from_script]
-    if p >= ADD and not any(q.end >= end - 1 for q in found):
-        after = max((q.end for q in found), default=0)
-        added = turn_end_question(text, language, "reply", after=after)
-        if added is not None:
-            return (*found, replace(added, evidence=(*added.evidence, "model")))
-    if p < DROP and at_end:
-        return tuple(q for q in found if q not in at_end)
+    last = found[-1] if found else None
+    goes_on = last is not None and carries_on(text, language, last)
+    if p >= ADD:
+        if last is None or not goes_on:
+            added = turn_end_question(text, language, "reply", after=last.end if last else 0)
+            if added is not None:
+                return (*found, replace(added, evidence=(*added.evidence, "model")))
+        elif last.end < end - 1 and not last.from_script:
+            return (*found[:-1], extended_to_end(text, language, last))
+    if p < DROP and goes_on and last is not None and not last.from_script:
+        return found[:-1]
     return found
 
 
