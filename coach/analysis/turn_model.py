@@ -81,7 +81,20 @@ def features(
     if len(said) >= 2:
         out.append(f"reply2:{language}:{said[0]}_{said[1]}")
     out += [f"reply_w:{language}:{w}" for w in set(said[:4])]
+    if _echoes(said[:ECHO], words[-TAIL:]):
+        out.append("reply_echo")  # "удобно говорить" → "удобно", "is it still…" → "it is"
     return out
+
+
+ECHO = 3  # first words of the reply that may repeat the question's
+STEM = 4  # letters two words must share to count as the same word ("можете" / "могу": no)
+
+
+def _echoes(reply: Sequence[str], tail: Sequence[str]) -> bool:
+    """The reply opens by repeating a content word of the turn's end, the way a yes/no
+    question is answered in Russian (and often in English)."""
+    stems = {w[:STEM] for w in tail if len(w) >= STEM}
+    return any(len(w) >= STEM and w[:STEM] in stems for w in reply)
 
 
 @dataclass(frozen=True)
