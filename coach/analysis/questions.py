@@ -398,6 +398,9 @@ def _onsets(text: str, tokens: Sequence[Token], cues: Cues, mode: str) -> list[t
         if starts is None:
             starts = _clause_starts(text, tokens, cues)
         before = tokens[i - 1].text if i > 0 else ""
+        aside = cues.asides.at(tokens, i) if asr and found else None
+        if aside is not None and i + len(aside) >= len(tokens) - 1:
+            break  # "…где всё ломается, как думаете": an aside closing the question
         if asr and before in cues.choice:
             continue  # "…, or would you rather…": the same question goes on
         if asr and before in cues.joiners and found and i - found[-1][0] <= JOIN_WINDOW:
@@ -450,18 +453,14 @@ WH_OBJECT = 4  # tokens: "how many people | do you have": the inversion finishes
 
 
 def _continues(tokens: Sequence[Token], i: int, last: tuple[int, str], cues: Cues) -> bool:
-    """Without punctuation, an inverted auxiliary that goes on the question before it:
-    right after a wh-phrase ("what kind of dog have you got"), or as an aside closing it
-    ("where does it fall down would you say")."""
+    """Without punctuation, an inverted auxiliary right after a wh-phrase finishes it
+    ("what kind of dog have you got"); but "what is your budget | is it fixed" asks twice."""
     start, kind = last
-    if (
+    return (
         kind.startswith("wh")
         and i - start <= WH_OBJECT
         and not any(t.text in cues.auxiliaries for t in tokens[start + 1 : i])
-    ):
-        return True  # but "what is your budget | is it fixed" asks twice
-    aside = cues.asides.at(tokens, i)
-    return aside is not None and i + len(aside) >= len(tokens) - 1
+    )
 
 
 _STARTERS: dict[str, frozenset[str]] = {}
@@ -673,13 +672,11 @@ def _unpunctuated(text: str, seg: _Segment, cues: Cues) -> list[tuple[int, int, 
 
 
 def _is_name(word: str, cues: Cues) -> bool:
-    return word in cues.given_names or (
-        len(word) > 6 and word.endswith(cues.patronymic_endings)
-    )
+    return word in cues.given_names or (len(word) > 6 and word.endswith(cues.patronymic_endings))
 
 
 def _name_check(toks: Sequence[Token], cues: Cues) -> int | None:
-    """"алло сергей петрович здравствуйте …": a turn that opens with a greeting and then
+    """ "алло сергей петрович здравствуйте …": a turn that opens with a greeting and then
     the client's name checks who answered (in Russian, by intonation alone); the index of
     the name's last token, or None."""
     i = 0

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
 
 from coach.analysis.questions import (
     Question,
@@ -29,6 +30,9 @@ from coach.analysis.questions import (
     turn_end_question,
 )
 from coach.analysis.transcript import Role, Transcript
+
+if TYPE_CHECKING:
+    from coach.analysis.evaluate import GoldQuestion
 
 MODEL_FILE = Path(__file__).resolve().parent / "data" / "turn_model.json"
 EPOCHS = 20
@@ -199,9 +203,17 @@ def _decide(
 
 
 # --- training and measuring -----------------------------------------------------------
-def _calls(paths: Sequence[Path]) -> list[tuple[Path, Transcript, list[Sequence[object]], list[tuple[Question, ...]]]]:
-    """Each labelled call without punctuation: its transcript, gold questions per utterance
-    and the rules' questions per utterance."""
+class _Call(NamedTuple):
+    """A labelled call without punctuation: gold and the rules' questions per utterance."""
+
+    path: Path
+    transcript: Transcript
+    gold: list[tuple[GoldQuestion, ...]]
+    found: list[tuple[Question, ...]]
+
+
+def _calls(paths: Sequence[Path]) -> list[_Call]:
+    """Each labelled call in its punctuation-free form, with the rules' questions."""
     from coach.analysis.evaluate import load_labelled, variant
     from coach.analysis.questions import find_questions
 
@@ -213,11 +225,11 @@ def _calls(paths: Sequence[Path]) -> list[tuple[Path, Transcript, list[Sequence[
             tuple(find_questions(u.text, transcript.language)) if u.speaker is Role.rep else ()
             for u in transcript.utterances
         ]
-        out.append((path, transcript, list(gold), found))
+        out.append(_Call(path, transcript, list(gold), found))
     return out
 
 
-def _examples(call: tuple) -> list[tuple[list[str], bool]]:
+def _examples(call: _Call) -> list[tuple[list[str], bool]]:
     _, transcript, gold, found = call
     out = []
     for utterance, wanted, questions, reply in zip(
@@ -231,7 +243,7 @@ def _examples(call: tuple) -> list[tuple[list[str], bool]]:
     return out
 
 
-def _counts(call: tuple, revised: Sequence[Sequence[Question]]) -> tuple[int, int, int]:
+def _counts(call: _Call, revised: Sequence[Sequence[Question]]) -> tuple[int, int, int]:
     """(detected, gold, matched) questions of a call, as ``coach eval`` counts them."""
     from coach.analysis.evaluate import match_spans
 
@@ -263,7 +275,10 @@ def cross_validate(paths: Sequence[Path]) -> dict[str, float]:
         _, transcript, _, found = call
         revised = revise(transcript, tuple(found), model)
         for key in ("all", transcript.language):
-            for name, counts in (("rules", _counts(call, found)), ("model", _counts(call, revised))):
+            for name, counts in (
+                ("rules", _counts(call, found)),
+                ("model", _counts(call, revised)),
+            ):
                 row = totals.setdefault(f"{name}:{key}", [0, 0, 0])
                 for k in range(3):
                     row[k] += counts[k]

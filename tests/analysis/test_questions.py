@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from coach.analysis.evaluate import asr_form
-from coach.analysis.questions import ScriptQuestion, find_questions, turn_end_question
+from coach.analysis.questions import (
+    Question,
+    ScriptQuestion,
+    carries_on,
+    extended_to_end,
+    find_questions,
+    turn_end_question,
+)
 from coach.scripts.model import QuestionForm, Spin
 
 O, C = QuestionForm.open, QuestionForm.closed
@@ -50,6 +57,12 @@ PUNCTUATED = [
     ("ru", "Что вас больше всего напрягает в уборке?", [("напрягает", O, P)]),
     ("ru", "Мы работаем с двенадцатью банками. Уточните обязательно.", []),
     ("ru", "Ну смотрите, разве лучше получить ещё три отказа?", []),
+    # rhetorical questions ask nothing of the client
+    ("ru", "Кто же откажется от такой цены? Это лучшее предложение.", []),
+    ("ru", "Зачем вам переплачивать банку каждый месяц?", []),
+    ("ru", "Где вы ещё такой закат увидите?", []),
+    ("en", "Why settle for one teacher when you can have a whole school?", []),
+    ("en", "What's the point of an alarm nobody responds to?", []),
 ]
 
 
@@ -107,6 +120,16 @@ UNPUNCTUATED = [
     ("ru", "добрый день марина сергеевна", 1),
     ("ru", "елена здравствуйте это алина языковая школа полиглот", 0),
     ("ru", "алло добрый день меня зовут денис компания солнцедом", 0),
+    # a wh-phrase and its inverted auxiliary are one question; an aside closes one
+    ("en", "how many people do you have on payroll right now", 1),
+    ("en", "got it what kind of dog have you got", 1),
+    ("en", "where does the planning tend to fall down would you say", 1),
+    ("en", "what is your budget is it fixed", 2),
+    ("ru", "а сколько человек у вас в отделе как думаете", 1),
+    # permission to go on, at the end of an opening
+    ("ru", "звоню узнать как у вас устроена доставка две минуты найдётся", 1),
+    ("ru", "вы оставляли заявку на грузовик можете сейчас говорить", 1),
+    ("ru", "звонок рекламный и записывается вы не против если я продолжу", 1),
     # English checks by asking ("is this…"), so a name after "hi" only greets
     ("en", "hi sarah this is tom from ledgerly", 0),
     ("en", "hi is this daniel this is megan from riverside motors", 1),
@@ -184,3 +207,33 @@ def test_the_end_of_a_turn_starts_after_a_question_already_found() -> None:
     turn = "what do you drive now and is it paid off"
     question = turn_end_question(turn, "en", "reply", after=turn.index("now") + 3)
     assert question is not None and question.text == "is it paid off"
+
+
+@pytest.mark.parametrize(
+    ("language", "turn", "question", "goes_on"),
+    [
+        ("ru", "уложимся как вам вебинар кстати", "как вам вебинар", True),
+        ("ru", "а что бы вам дало если бы можно было бегать дома", "а что бы вам дало", True),
+        ("ru", "как вам вебинар мы пришлём запись на почту", "как вам вебинар", False),
+        (
+            "en",
+            "what would it change if the invoices came in on time",
+            "what would it change",
+            True,
+        ),
+        (
+            "en",
+            "what do you drive now we have a great offer on vans",
+            "what do you drive now",
+            False,
+        ),
+    ],
+)
+def test_the_rest_of_a_turn_carries_on_its_question(
+    language: str, turn: str, question: str, goes_on: bool
+) -> None:
+    start = turn.index(question)
+    found = Question(question, start, start + len(question), O, None, ("asr",))
+    assert carries_on(turn, language, found) is goes_on
+    longer = extended_to_end(turn, language, found)
+    assert (longer.start, longer.end, longer.text) == (start, len(turn), turn[start:])
