@@ -63,6 +63,10 @@ PUNCTUATED = [
     ("en", "Would you say it's getting worse over time?", [("getting worse", C, P)]),
     ("en", "Does that kind of thing happen often?", [("happen often", C, P)]),
     ("en", "What are you hoping to improve?", [("improve", O, P)]),
+    ("ru", "Насколько вас вообще устраивает нынешний график?", [("устраивает", O, P)]),
+    ("ru", "Бухгалтер справляется или уже на пределе?", [("справляется", C, P)]),
+    ("en", "Does the noise cause any friction at home?", [("friction", C, P)]),
+    ("en", "What's been bugging you about the current setup?", [("bugging", O, P)]),
     # rhetorical questions ask nothing of the client
     ("ru", "Кто же откажется от такой цены? Это лучшее предложение.", []),
     ("ru", "Зачем вам переплачивать банку каждый месяц?", []),
