@@ -205,8 +205,8 @@ def _analyse(job: Job, plan: Plan, started: float) -> Outcome:
 
     from coach.analysis.analyse import analyse
     from coach.analysis.scorecard import build, to_dict
+    from coach.analysis.selection import pick_rubric, pick_script
     from coach.analysis.transcript import load_transcript, to_json
-    from coach.cli_score import pick_rubric, pick_script
 
     path = Path(job.path)
     script_ref = job.script or plan.script
@@ -253,7 +253,7 @@ _LABELLERS: dict[str, Any] = {}
 def _labeller(classifier: str) -> Any:
     """The LLM labeller for --classifier llm, one per worker process (None otherwise)."""
     if classifier not in _LABELLERS:
-        from coach.cli_score import question_labeller
+        from coach.analysis.selection import question_labeller
 
         _LABELLERS[classifier] = question_labeller(classifier)
     return _LABELLERS[classifier]

@@ -18,11 +18,12 @@ from coach.analysis.analyse import CLASSIFIERS, analyse
 from coach.analysis.audio import AUDIO_SUFFIXES
 from coach.analysis.recordings import transcribe_cached, transcript_from
 from coach.analysis.scorecard import Scorecard, build, render_text, to_dict
+from coach.analysis.selection import question_labeller
 from coach.analysis.transcribe import TranscribeOptions
 from coach.analysis.transcript import to_json
 from coach.analysis.whisper_models import DEFAULT_MODEL, cache_dir, describe, install, resolve
 from coach.cli_llm import no_redact_option
-from coach.cli_score import print_summaries, question_labeller
+from coach.cli_score import print_summaries
 from coach.cli_store import keep, store_options
 from coach.config import Settings
 from coach.errors import AudioError, CoachError, Problem
@@ -227,7 +228,7 @@ def register(cli: click.Group, settings_of: Any) -> None:
         call_date: str | None,
     ) -> None:
         """Transcribe call recordings offline and score them (wav, flac, mp3, m4a, ogg)."""
-        from coach.cli_score import pick_rubric
+        from coach.analysis.selection import pick_rubric
         from coach.scripts.loader import load_script
 
         settings: Settings = settings_of(ctx)

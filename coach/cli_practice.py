@@ -59,7 +59,7 @@ def register(cli: click.Group, settings_of: Any, load: Any) -> None:
         --no-llm) a scripted client answers from the script. Keys: Enter sends, Ctrl+E end and
         score, Ctrl+Q quit (the journal is kept), ? help on an empty line.
         """
-        from coach.cli_score import pick_rubric
+        from coach.analysis.selection import pick_rubric
         from coach.practice.client import ModelClient, ScriptedClient, SimulatedClient
         from coach.practice.persona import persona as persona_named
         from coach.practice.session import (
