@@ -170,15 +170,9 @@ def _examples(
 def main(argv: Sequence[str] | None = None) -> None:
     """Retrain the bundled model: ``python -m coach.analysis.spin_model DIR...``;
     ``--cross-validate`` measures instead of training."""
-    import sys
+    from coach.analysis.training import training_args
 
-    args = list(sys.argv[1:] if argv is None else argv)
-    check = "--cross-validate" in args
-    args = [a for a in args if a != "--cross-validate"]
-    paths: list[Path] = []
-    for arg in args:
-        path = Path(arg)
-        paths += sorted(path.glob("*.json")) if path.is_dir() else [path]
+    paths, check = training_args(argv)
     if check:
         for name, (rules, model, count) in cross_validate(paths).items():
             print(

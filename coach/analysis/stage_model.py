@@ -266,14 +266,9 @@ def cross_validate(paths: Sequence[Path]) -> tuple[float, float]:
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Retrain: ``python -m coach.analysis.stage_model DIR...`` (``--cross-validate``)."""
-    import sys
+    from coach.analysis.training import training_args
 
-    args = list(sys.argv[1:] if argv is None else argv)
-    check = "--cross-validate" in args
-    paths: list[Path] = []
-    for arg in (a for a in args if a != "--cross-validate"):
-        path = Path(arg)
-        paths += sorted(path.glob("*.json")) if path.is_dir() else [path]
+    paths, check = training_args(argv)
     if check:
         rules, model = cross_validate(paths)
         print(f"leave-one-call-out stage coverage F1: rules {rules:.3f}, model {model:.3f}")

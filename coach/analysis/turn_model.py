@@ -288,15 +288,9 @@ def cross_validate(paths: Sequence[Path]) -> dict[str, float]:
 def main(argv: Sequence[str] | None = None) -> None:
     """Retrain the bundled model: ``python -m coach.analysis.turn_model DIR...``;
     ``--cross-validate`` measures instead of training."""
-    import sys
+    from coach.analysis.training import training_args
 
-    args = list(sys.argv[1:] if argv is None else argv)
-    check = "--cross-validate" in args
-    args = [a for a in args if a != "--cross-validate"]
-    paths: list[Path] = []
-    for arg in args:
-        path = Path(arg)
-        paths += sorted(path.glob("*.json")) if path.is_dir() else [path]
+    paths, check = training_args(argv)
     if check:
         for key, value in cross_validate(paths).items():
             print(f"leave-one-call-out question F1 without punctuation, {key}: {value:.3f}")

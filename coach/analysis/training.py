@@ -1,0 +1,25 @@
+"""What the learned models' retraining commands share: reading their arguments.
+
+``python -m coach.analysis.{spin,stage,turn}_model DIR|FILE... [--cross-validate]``
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+CROSS_VALIDATE = "--cross-validate"
+
+
+def training_args(argv: Sequence[str] | None = None) -> tuple[list[Path], bool]:
+    """The labelled call files named (a folder stands for its ``*.json``), and whether to
+    measure leaving one call out instead of training."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    paths: list[Path] = []
+    for arg in args:
+        if arg == CROSS_VALIDATE:
+            continue
+        path = Path(arg)
+        paths += sorted(path.glob("*.json")) if path.is_dir() else [path]
+    return paths, CROSS_VALIDATE in args
