@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from coach.analysis.analyse import Analysis
+from coach.analysis.questions import Question
 from coach.analysis.rubric import Rubric
 from coach.analysis.scoring import CriterionResult, score_criteria, total
 from coach.scripts.model import StageKind
@@ -107,13 +108,43 @@ def to_dict(card: Scorecard) -> dict[str, Any]:
                 "text": u.text,
                 "stages": [e.kind.value for e in analysis.stages[u.index]],
                 "questions": [
-                    {"text": q.text, "form": q.form.value, "spin": q.spin.value if q.spin else None}
+                    {
+                        "text": q.text,
+                        "form": q.form.value,
+                        "spin": q.spin.value if q.spin else None,
+                        "found_by": found_by(q),
+                    }
                     for q in analysis.questions[u.index]
                 ],
             }
             for u in transcript.utterances
         ],
     }
+
+
+# why a question counts as one, for a lead checking the scorecard (first evidence code)
+FOUND_BY = {
+    "?": "question mark",
+    "cue": "question words",
+    "asr": "question words, no punctuation",
+    "tag": "tag at the end",
+    "name check": "greeting, then the client's name",
+    "a-turn": "short turn opened by «а»",
+    "a-question": "clause opened by «а» with a question word",
+    "choice": "offers the client a choice",
+    "short clause": "short clause addressed to the client",
+    "turn end": "turn ends addressing the client",
+    "reply": "the client's reply answers it",
+    "script": "a question of the script",
+}
+
+
+def found_by(question: Question) -> str:
+    """In a few words, what made the analysis count this as a question."""
+    if question.from_script:
+        return FOUND_BY["script"]
+    how = question.evidence[0] if question.evidence else ""
+    return FOUND_BY.get(how, how or "rules")
 
 
 def _clock(seconds: float | None) -> str:

@@ -182,7 +182,7 @@ def test_scorecard_json_keeps_the_contract() -> None:
         assert key in data
     utterance = next(u for u in data["utterances"] if u["questions"])
     assert set(utterance) >= {"index", "speaker", "start", "end", "text", "stages", "questions"}
-    assert set(utterance["questions"][0]) == {"text", "form", "spin"}
+    assert set(utterance["questions"][0]) == {"text", "form", "spin", "found_by"}
     assert all(
         s["kind"]
         in {
@@ -237,3 +237,30 @@ def test_eval_command_reports_all_variants(coach: Coach) -> None:
     assert set(rows) == {(v, lang) for v in ("json", "text", "asr") for lang in ("en", "ru", "all")}
     assert rows[("json", "all")]["talk_ratio_mae"] == pytest.approx(0.0, abs=1e-6)
     assert rows[("json", "all")]["question_f1"] > 0.8
+
+
+@pytest.mark.parametrize(
+    ("text", "found_by"),
+    [
+        ("Rep: What are you driving at the moment?\nClient: A Civic.\n", "question mark"),
+        (
+            "Rep: so you've had the van about three years now\nClient: yeah three years\n"
+            "Rep: okay\n",
+            "the client's reply answers it",
+        ),
+        (
+            "# language: ru\nRep: алло сергей петрович здравствуйте\nClient: да это я\n",
+            "greeting, then the client's name",
+        ),
+        (
+            "# language: ru\nRep: Покупку рассматриваете в кредит или за наличные?\n"
+            "Client: В кредит.\n",
+            "question mark",
+        ),
+    ],
+)
+def test_each_question_says_what_made_it_one(text: str, found_by: str) -> None:
+    """A lead checking the scorecard sees why a line counted as a question."""
+    card = build(analyse(parse_text(text, "c.txt")), load_rubric("discovery", [BUNDLED_RUBRICS]))
+    questions = to_dict(card)["utterances"][0]["questions"]
+    assert [q["found_by"] for q in questions] == [found_by]
