@@ -254,7 +254,11 @@ def register(cli: click.Group, settings_of: Any) -> None:
     @click.option(
         "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
     )
-    @click.option("--errors", is_flag=True, help="List SPIN confusions after the table.")
+    @click.option(
+        "--errors",
+        is_flag=True,
+        help="List SPIN confusions, then every question missed or found wrongly.",
+    )
     @click.option(
         "--classifier",
         type=click.Choice(CLASSIFIERS),
@@ -271,7 +275,7 @@ def register(cli: click.Group, settings_of: Any) -> None:
         tests/data/labelled and tests/data/train: measure them on other calls
         (tests/data/blind), or use --classifier rules.
         """
-        from coach.analysis.evaluate import run_eval
+        from coach.analysis.evaluate import run_eval, slips_text
 
         chosen = [v.strip() for v in variants.split(",") if v.strip()]
         labeller = question_labeller(classifier)
@@ -289,3 +293,4 @@ def register(cli: click.Group, settings_of: Any) -> None:
         click.echo(report.table(), nl=False)
         if errors:
             click.echo(report.confusion_text(), nl=False)
+            click.echo(slips_text(report), nl=False)

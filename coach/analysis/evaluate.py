@@ -156,6 +156,8 @@ class Tally:
     stage_f1: list[float] = field(default_factory=list)
     ratio_errors: list[float] = field(default_factory=list)
     confusions: list[tuple[str, str, str, str]] = field(default_factory=list)
+    # (kind "missed" or "extra", file, utterance index, words) for questions found wrongly
+    slips: list[tuple[str, str, int, str]] = field(default_factory=list)
 
     def add(self, other: Tally) -> None:
         self.detected += other.detected
@@ -166,6 +168,7 @@ class Tally:
         self.stage_f1 += other.stage_f1
         self.ratio_errors += other.ratio_errors
         self.confusions += other.confusions
+        self.slips += other.slips
 
     def rates(self) -> dict[str, float | None]:
         precision = self.matched / self.detected if self.detected else None
@@ -236,6 +239,15 @@ def score_call(call: LabelledCall, name: str, analyse: Analyser) -> Tally:
             [(q.start, q.end) for q in found], [(q.start, q.end) for q in gold_questions]
         )
         tally.matched += len(pairs)
+        matched_found = {d for d, _ in pairs}
+        matched_gold = {g for _, g in pairs}
+        for g, want in enumerate(gold_questions):
+            if g not in matched_gold:
+                words = utterance.text[want.start : want.end].strip()
+                tally.slips.append(("missed", call.path.name, utterance.index, words))
+        for d, q in enumerate(found):
+            if d not in matched_found:
+                tally.slips.append(("extra", call.path.name, utterance.index, q.text))
         for d, g in pairs:
             q, want = found[d], gold_questions[g]
             tally.form_right += q.form.value == want.form
@@ -326,6 +338,24 @@ class EvalReport:
                 f"  {gold:>12} → {predicted:<12} {n:>3}   e.g. {examples[(gold, predicted)]}"
             )
         return "\n".join(lines) + "\n"
+
+
+def slips_text(report: EvalReport) -> str:
+    """Every question missed or found wrongly, per input variant: where to look first
+    when writing cues for a new language or industry."""
+    lines = []
+    for (name, lang), tally in report.rows.items():
+        if lang != "all" or not tally.slips:
+            continue
+        missed = sum(kind == "missed" for kind, *_ in tally.slips)
+        lines += [
+            "",
+            f"Questions missed ({missed}) and found wrongly "
+            f"({len(tally.slips) - missed}), {name} variant:",
+        ]
+        for kind, file, index, words in sorted(tally.slips, key=lambda s: (s[1], s[2], s[0])):
+            lines.append(f"  {kind:<6} {file} #{index}: {words}")
+    return "\n".join(lines) + "\n" if lines else ""
 
 
 def run_eval(

@@ -264,3 +264,64 @@ def test_each_question_says_what_made_it_one(text: str, found_by: str) -> None:
     card = build(analyse(parse_text(text, "c.txt")), load_rubric("discovery", [BUNDLED_RUBRICS]))
     questions = to_dict(card)["utterances"][0]["questions"]
     assert [q["found_by"] for q in questions] == [found_by]
+
+
+@pytest.mark.parametrize(
+    ("language", "statement", "question"),
+    [
+        ("en", "We have six lenders.", "What are you driving now?"),
+        ("ru", "У нас шесть банков-партнёров.", "На чём вы сейчас ездите?"),
+    ],
+)
+def test_eval_errors_list_missed_and_extra_questions(
+    coach: Coach, tmp_path: Path, language: str, statement: str, question: str
+) -> None:
+    """A gold question the rules cannot see is "missed"; a question not in the gold is
+    "extra"; both name the file and the utterance."""
+    call = {
+        "schema_version": 1,
+        "language": language,
+        "utterances": [
+            {
+                "speaker": "rep",
+                "start": 0.0,
+                "end": 2.0,
+                "text": statement,
+                "stages": [],
+                "questions": [{"text": statement, "form": "closed", "spin": None}],
+            },
+            {
+                "speaker": "client",
+                "start": 2.2,
+                "end": 3.0,
+                "text": "Ok.",
+                "stages": [],
+                "questions": [],
+            },
+            {
+                "speaker": "rep",
+                "start": 3.2,
+                "end": 5.0,
+                "text": question,
+                "stages": [],
+                "questions": [],
+            },
+            {
+                "speaker": "client",
+                "start": 5.2,
+                "end": 6.0,
+                "text": "Ok.",
+                "stages": [],
+                "questions": [],
+            },
+        ],
+        "gold_stages_covered": [],
+    }
+    path = tmp_path / f"{language}-x-01.json"
+    path.write_text(json.dumps(call, ensure_ascii=False), encoding="utf-8")
+    result = coach("eval", str(path), "--variants", "json", "--errors")
+    assert result.code == 0, result.err
+    out = result.stdout if hasattr(result, "stdout") else result.out
+    assert f"missed {path.name} #0: {statement}" in out
+    assert f"extra  {path.name} #2: {question}" in out
+    assert "Questions missed (1) and found wrongly (1), json variant:" in out
