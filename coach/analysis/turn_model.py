@@ -50,6 +50,17 @@ def unpunctuated(text: str) -> bool:
     return not any(char in _PUNCTUATION for char in text)
 
 
+PUNCTUATED_SHARE = 0.2  # more turns than this with end punctuation: the writer punctuates
+
+
+def written_without_punctuation(transcript: Transcript) -> bool:
+    """The transcript as a whole carries no punctuation (speech recognition that leaves it
+    out); in a punctuated one, a line without "?" is the writer's word that it did not ask."""
+    said = [u for u in transcript.utterances if u.text.strip()]
+    punctuated = sum(not unpunctuated(u.text) for u in said)
+    return bool(said) and punctuated <= PUNCTUATED_SHARE * len(said)
+
+
 def _bucket(count: int, size: int, top: int) -> int:
     return min(count // size, top)
 
@@ -166,7 +177,7 @@ def revise(
     question added where the reply shows one was asked, the rules' one dropped where the
     reply shows it was not."""
     model = model or load_model()
-    if model is None:
+    if model is None or not written_without_punctuation(transcript):
         return questions
     out = []
     for utterance, found, reply in zip(

@@ -115,3 +115,24 @@ def test_cross_validation_reports_rules_and_model_per_language() -> None:
     result = turn_model.cross_validate(paths)
     assert {"rules:all", "model:all"} <= set(result)
     assert all(0.0 <= v <= 1.0 for v in result.values())
+
+
+@pytest.mark.parametrize(
+    ("language", "rep", "client"),
+    [
+        ("en", "so you've had the van about three years now", "Yeah, three years in March."),
+        ("ru", "и так каждый месяц приходится переплачивать", "Ну да, так и есть."),
+    ],
+)
+def test_a_line_without_punctuation_in_a_punctuated_call_is_left_alone(
+    language: str, rep: str, client: str
+) -> None:
+    """Where the writer punctuates, a line without "?" did not ask, whatever the reply."""
+    opening = "Hello, this is Anna." if language == "en" else "Здравствуйте, это Анна."
+    text = (
+        f"# language: {language}\nRep: {opening}\nClient: {client}\nRep: {rep}\n"
+        f"Client: {client}\nRep: {opening}\n"
+    )
+    transcript = parse_text(text, "c.txt")
+    assert not turn_model.written_without_punctuation(transcript)
+    assert analyse(transcript).questions_in(2) == ()
