@@ -85,6 +85,10 @@ def _generic_hits(text: str, language: str) -> tuple[tuple[str, str], ...]:
     return tuple(seen.items())
 
 
+OBJECTION_CUE = "objection: "  # the reason of a client's objection, before its trigger
+HESITATION = "hesitates after the offer"  # a concern voiced without a known objection cue
+
+
 def objection_hits(text: str, language: str, script: Script | None = None) -> list[tuple[str, str]]:
     """(category, trigger) of every objection a client utterance voices."""
     out: list[tuple[str, str]] = []
@@ -299,9 +303,9 @@ def label_stages(
             if diagnostic:
                 hits = [h for h in hits if h[0] not in ANSWER_NOT_OBJECTION]
             if not hits and pitched and _concern(utterance.text, language):
-                hits = [("concern", "hesitates after the offer")]
+                hits = [("concern", HESITATION)]
             if hits and rep_turn > 0 and utterance.word_count > 1:
-                evidence.append(StageEvidence(StageKind.objection, 0.7, f"objection: {hits[0][1]}"))
+                evidence.append(StageEvidence(StageKind.objection, 0.7, OBJECTION_CUE + hits[0][1]))
                 pending_objection = True
             elif last_rep is not None and utterance.word_count > 2:
                 evidence += _answer_stages(*last_rep, language)
