@@ -585,13 +585,19 @@ def _line(point: Point, words: Mapping[str, str]) -> str:
     return f"{point.text} — [{where}] «{point.quote}»"
 
 
-def to_markdown(summary: Summary) -> str:
-    words = LABELS[summary.language]
+def _title(summary: Summary, words: Mapping[str, str]) -> str:
+    """"Coaching summary — call.txt (72 / 100)": the heading both renderings open with."""
     title = words["title"]
     if summary.source:
         title += f" — {summary.source}"
     if summary.total is not None:
         title += f" ({summary.total:g} / 100)"
+    return title
+
+
+def to_markdown(summary: Summary) -> str:
+    words = LABELS[summary.language]
+    title = _title(summary, words)
     out = [f"## {title}", "", f"### {words['strengths']}", ""]
     out += [f"{n}. {_line(p, words)}" for n, p in enumerate(summary.strengths, 1)]
     out += ["", f"### {words['changes']}", ""]
@@ -605,11 +611,7 @@ def to_markdown(summary: Summary) -> str:
 
 def to_text(summary: Summary) -> str:
     words = LABELS[summary.language]
-    title = words["title"]
-    if summary.source:
-        title += f" — {summary.source}"
-    if summary.total is not None:
-        title += f" ({summary.total:g} / 100)"
+    title = _title(summary, words)
     out = [title, "", f"{words['strengths']}:"]
     out += [f"  {n}. {_line(p, words)}" for n, p in enumerate(summary.strengths, 1)]
     out += [f"{words['changes']}:"]
