@@ -586,7 +586,7 @@ def _line(point: Point, words: Mapping[str, str]) -> str:
 
 
 def _title(summary: Summary, words: Mapping[str, str]) -> str:
-    """"Coaching summary — call.txt (72 / 100)": the heading both renderings open with."""
+    """ "Coaching summary — call.txt (72 / 100)": the heading both renderings open with."""
     title = words["title"]
     if summary.source:
         title += f" — {summary.source}"
