@@ -13,15 +13,7 @@ from coach.analysis.metrics import Metrics
 from coach.analysis.questions import Question, ScriptQuestion, find_questions
 from coach.analysis.spin_model import features, load_model
 from coach.analysis.stage_model import load_model as load_stage_model
-from coach.analysis.stages import (
-    HESITATION,
-    OBJECTION_CUE,
-    Coverage,
-    StageEvidence,
-    coverage,
-    label_stages,
-    objection_hits,
-)
+from coach.analysis.stages import Coverage, StageEvidence, coverage, label_stages, objection_hits
 from coach.analysis.transcript import Role, Transcript
 from coach.analysis.turn_model import revise as revise_turn_ends
 from coach.scripts.model import QuestionForm, Script, Spin, StageKind
@@ -166,15 +158,6 @@ def _second_opinion(
     return tuple(out) if changed else None
 
 
-def _decisive(evidence: StageEvidence) -> bool:
-    """Rule evidence the learned stage model may not overrule."""
-    return evidence.reason == "script line" or (
-        evidence.kind is StageKind.objection
-        and evidence.reason.startswith(OBJECTION_CUE)
-        and evidence.reason != OBJECTION_CUE + HESITATION
-    )
-
-
 def _stage_opinion(
     transcript: Transcript,
     questions: tuple[tuple[Question, ...], ...],
@@ -192,7 +175,7 @@ def _stage_opinion(
         chosen = set(chosen_kinds)
         # a line of the script, or the client voicing a known objection ("дороговато"), is
         # stronger evidence than anything learned
-        kept = [e for e in items if e.kind.value in chosen or _decisive(e)]
+        kept = [e for e in items if e.kind.value in chosen or e.decisive]
         have = {e.kind.value for e in kept}
         kept += [
             StageEvidence(StageKind(k), 0.6, "learned from the call's flow")

@@ -35,6 +35,8 @@ class StageEvidence:
     confidence: float
     reason: str
     stage_id: str | None = None  # the script's stage, when a script was matched
+    # a script line, or a client voicing a known objection: the learned model may not overrule
+    decisive: bool = False
 
 
 @dataclass(frozen=True)
@@ -85,10 +87,6 @@ def _generic_hits(text: str, language: str) -> tuple[tuple[str, str], ...]:
     return tuple(seen.items())
 
 
-OBJECTION_CUE = "objection: "  # the reason of a client's objection, before its trigger
-HESITATION = "hesitates after the offer"  # a concern voiced without a known objection cue
-
-
 def objection_hits(text: str, language: str, script: Script | None = None) -> list[tuple[str, str]]:
     """(category, trigger) of every objection a client utterance voices."""
     out: list[tuple[str, str]] = []
@@ -136,7 +134,7 @@ def _script_evidence(
             best = (score, order, kind, stage_id)
     if best is None or best[0] < SCRIPT_MATCH:
         return None
-    return StageEvidence(best[2], min(1.0, best[0] / 100), "script line", best[3])
+    return StageEvidence(best[2], min(1.0, best[0] / 100), "script line", best[3], decisive=True)
 
 
 def _rep_stages(
@@ -302,10 +300,15 @@ def label_stages(
             diagnostic = last_rep is not None and any(q.spin for q in last_rep[2])
             if diagnostic:
                 hits = [h for h in hits if h[0] not in ANSWER_NOT_OBJECTION]
+            known = bool(hits)  # a cue from the lexicon or the script, not a hesitation
             if not hits and pitched and _concern(utterance.text, language):
-                hits = [("concern", HESITATION)]
+                hits = [("concern", "hesitates after the offer")]
             if hits and rep_turn > 0 and utterance.word_count > 1:
-                evidence.append(StageEvidence(StageKind.objection, 0.7, OBJECTION_CUE + hits[0][1]))
+                evidence.append(
+                    StageEvidence(
+                        StageKind.objection, 0.7, f"objection: {hits[0][1]}", decisive=known
+                    )
+                )
                 pending_objection = True
             elif last_rep is not None and utterance.word_count > 2:
                 evidence += _answer_stages(*last_rep, language)
