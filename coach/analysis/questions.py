@@ -617,11 +617,13 @@ def _question_spans(text: str, tokens: Sequence[Token], cues: Cues) -> list[tupl
         elif seg.terminator in (".", "!", "…"):
             if not _may_ask(toks, cues):
                 continue
+            # a written "." sentence asks through an indirect request ("tell me what…") or
+            # an auxiliary or "ли" first ("есть ли у вас…."); a question word first is a
+            # statement there: "Смотрите, что мы можем предложить.", "What I'd say is…"
             onsets = [
                 (i, kind)
                 for i, kind in _onsets(text, toks, cues, "statement")
-                if kind == "indirect"
-                or (kind in ("wh", "wh_inverted", "aux", "li") and i == _lead(toks, cues))
+                if kind == "indirect" or (kind in ("aux", "li") and i == _lead(toks, cues))
             ]
             if onsets and not _is_rhetorical(seg_text, cues):
                 spans.append((toks[onsets[0][0]].start, seg.end, "cue"))

@@ -67,6 +67,14 @@ PUNCTUATED = [
     ("ru", "Бухгалтер справляется или уже на пределе?", [("справляется", C, P)]),
     ("en", "Does the noise cause any friction at home?", [("friction", C, P)]),
     ("en", "What's been bugging you about the current setup?", [("bugging", O, P)]),
+    # a written "." sentence: a question word first is a statement, a request or an
+    # auxiliary first still asks
+    ("ru", "Смотрите, что мы можем предложить. Своя оптика в здании.", []),
+    ("ru", "Так что разница не такая большая, как кажется.", []),
+    ("en", "What I'd suggest is a quick visit next week.", []),
+    ("en", "How it works is simple: we measure, then we quote.", []),
+    ("en", "Tell me what you use at the moment.", [("Tell me what", O, S)]),
+    ("ru", "Есть ли у вас сейчас поставщик.", [("Есть ли", C, S)]),
     # rhetorical questions ask nothing of the client
     ("ru", "Кто же откажется от такой цены? Это лучшее предложение.", []),
     ("ru", "Зачем вам переплачивать банку каждый месяц?", []),
