@@ -34,10 +34,32 @@ SEED = 1
 TRAINING_VARIANTS = ("json",)
 
 
+AROUND = 2  # questions before and after whose rules' labels the model reads
+_NO_AROUND = ("start",) * AROUND + ("end",) * AROUND
+
+
+def around(questions: Sequence[Question]) -> list[tuple[str, ...]]:
+    """For each of a call's questions in order, the rules' SPIN labels of the AROUND
+    questions before it and after it ("start"/"end" past the call's edges): questions come
+    in runs (situation, then problem, then implication), so the neighbours tell a "how often
+    does that happen?" after a problem question from one among situation questions."""
+    labels = [q.spin.value if q.spin else "none" for q in questions]
+    padded = ["start"] * AROUND + labels + ["end"] * AROUND
+    return [
+        tuple(padded[k : k + AROUND]) + tuple(padded[k + AROUND + 1 : k + 2 * AROUND + 1])
+        for k in range(len(labels))
+    ]
+
+
 def features(
-    question: Question, language: str, stages: Iterable[StageKind], position: float
+    question: Question,
+    language: str,
+    stages: Iterable[StageKind],
+    position: float,
+    neighbours: Sequence[str] = _NO_AROUND,
 ) -> list[str]:
-    """What the model looks at; the same function serves training and prediction."""
+    """What the model looks at; the same function serves training and prediction.
+    ``neighbours`` is this question's entry of ``around``."""
     words = _WORD.findall(normalise(question.text))
     out = [f"w:{language}:{w}" for w in words]
     out += [f"b:{language}:{a}_{b}" for a, b in itertools.pairwise(words)]
@@ -49,6 +71,7 @@ def features(
     ]
     out += [f"stage:{kind.value}" for kind in stages]
     out += [f"pos:{min(2, int(position * 3))}", f"len:{min(len(words) // 4, 4)}"]
+    out += [f"around{k}:{label}" for k, label in enumerate(neighbours)]
     return out
 
 
@@ -57,13 +80,10 @@ class SpinModel:
     weights: dict[str, tuple[float, ...]]
 
     def scores(self, names: Sequence[str]) -> list[float]:
-        totals = [0.0] * len(CLASSES)
-        for name in names:
-            row = self.weights.get(name)
-            if row is not None:
-                for k, value in enumerate(row):
-                    totals[k] += value
-        return totals
+        rows = [row for row in map(self.weights.get, names) if row is not None]
+        if not rows:
+            return [0.0] * len(CLASSES)
+        return [sum(column) for column in zip(*rows, strict=True)]
 
     def predict(self, names: Sequence[str]) -> Spin | None:
         totals = self.scores(names)
@@ -155,15 +175,21 @@ def _examples(
             transcript, gold_questions = variant(call, name)
             analysis = analyse(transcript, classifier="rules")
             count = len(transcript.utterances)
+            context = iter(around([q for found in analysis.questions for q in found]))
             for utterance, gold in zip(transcript.utterances, gold_questions, strict=True):
                 found = analysis.questions_in(utterance.index)
-                pairs = match_spans(
-                    [(q.start, q.end) for q in found], [(g.start, g.end) for g in gold]
+                pairs = dict(
+                    match_spans([(q.start, q.end) for q in found], [(g.start, g.end) for g in gold])
                 )
                 kinds = analysis.stage_kinds(utterance.index)
-                for d, g in pairs:
-                    names = features(found[d], call.language, kinds, utterance.index / count)
-                    out.append((path, name, names, gold[g].spin or "none"))
+                for d, question in enumerate(found):
+                    neighbours = next(context)
+                    if d not in pairs:
+                        continue
+                    names = features(
+                        question, call.language, kinds, utterance.index / count, neighbours
+                    )
+                    out.append((path, name, names, gold[pairs[d]].spin or "none"))
     return out
 
 

@@ -32,6 +32,31 @@ def test_features_describe_words_rules_stage_and_place() -> None:
     } <= set(names)
 
 
+def test_around_reads_the_rules_labels_of_two_questions_either_side() -> None:
+    labels = [Spin.situation, None, Spin.problem, Spin.implication]
+    context = spin_model.around([question("Q?", spin) for spin in labels])
+    assert context[0] == ("start", "start", "none", "problem")
+    assert context[2] == ("situation", "none", "implication", "end")
+    assert context[3] == ("none", "problem", "end", "end")
+    assert spin_model.around([]) == []
+
+
+def test_the_same_words_take_their_type_from_the_questions_around_them() -> None:
+    """ "How often does that happen?" among problem questions asks about the problem; among
+    situation questions it asks about the situation."""
+    ask = question("How often does that happen?")
+    among_problems = ("situation", "problem", "problem", "implication")
+    among_facts = ("situation", "situation", "situation", "none")
+    examples = [
+        (spin_model.features(ask, "en", [], 0.4, among_problems), "problem"),
+        (spin_model.features(ask, "en", [], 0.4, among_facts), "situation"),
+    ] * 5
+    model = spin_model.train(examples)
+    assert "around2:problem" in examples[0][0]
+    assert model.predict(spin_model.features(ask, "en", [], 0.4, among_problems)) is Spin.problem
+    assert model.predict(spin_model.features(ask, "en", [], 0.4, among_facts)) is Spin.situation
+
+
 def test_training_is_deterministic_and_learns_the_examples() -> None:
     examples = [
         (spin_model.features(question("What happens if it breaks?"), "en", [], 0.4), "implication"),
