@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from coach.analysis.transcript import Role, Transcript, Utterance, parse_text
 from coach.errors import TranscriptError
@@ -222,6 +222,55 @@ def set_f1(predicted: Iterable[str], gold: Iterable[str]) -> float:
 
 
 Analyser = Callable[[Transcript], Any]
+
+
+def question_tally(
+    transcript: Transcript,
+    gold: Sequence[Sequence[GoldQuestion]],
+    questions: Sequence[Sequence[Any]],
+) -> Tally:
+    """Questions detected, wanted and matched in the rep's turns, as ``coach eval`` counts
+    them: what the learned models' cross-validation compares."""
+    tally = Tally()
+    for utterance, wanted, found in zip(transcript.utterances, gold, questions, strict=True):
+        if utterance.speaker is not Role.rep:
+            continue
+        tally.detected += len(found)
+        tally.gold += len(wanted)
+        tally.matched += len(
+            match_spans([(q.start, q.end) for q in found], [(g.start, g.end) for g in wanted])
+        )
+    return tally
+
+
+class _WithQuestions(Protocol):
+    """A labelled call with the rules' questions: what a model's cross-validation holds."""
+
+    @property
+    def transcript(self) -> Transcript: ...
+
+    @property
+    def gold(self) -> Sequence[Sequence[GoldQuestion]]: ...
+
+    @property
+    def found(self) -> Sequence[Sequence[Any]]: ...
+
+
+def compare_questions(
+    calls: Sequence[_WithQuestions], revised: Callable[[int], Sequence[Sequence[Any]]]
+) -> dict[str, float]:
+    """Question F1 of the rules' questions (each call's ``found``) and of ``revised(n)`` for
+    call n, overall and per language ("rules:all", "model:ru", …): a model's
+    leave-one-call-out measure."""
+    totals: dict[str, Tally] = {}
+    for n, call in enumerate(calls):
+        model = revised(n)
+        for key in ("all", call.transcript.language):
+            for name, questions in (("rules", call.found), ("model", model)):
+                totals.setdefault(f"{name}:{key}", Tally()).add(
+                    question_tally(call.transcript, call.gold, questions)
+                )
+    return {key: tally.rates()["question_f1"] or 0.0 for key, tally in sorted(totals.items())}
 
 
 def score_call(call: LabelledCall, name: str, analyse: Analyser) -> Tally:

@@ -13,15 +13,14 @@ coach.analysis.turn_model PATH...``); the weights are ``coach/analysis/data/turn
 
 from __future__ import annotations
 
-import json
-import math
-import random
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
+from coach.analysis import logistic
+from coach.analysis.logistic import Logistic, Schedule
 from coach.analysis.questions import (
     Question,
     carries_on,
@@ -35,10 +34,6 @@ if TYPE_CHECKING:
     from coach.analysis.evaluate import GoldQuestion
 
 MODEL_FILE = Path(__file__).resolve().parent / "data" / "turn_model.json"
-EPOCHS = 20
-LEARNING_RATE = 0.1
-L2 = 1e-3
-SEED = 3
 ADD = 0.45  # probability above which a turn with no question at its end gains one
 DROP = 0.25  # probability below which the rules' question at a turn's end is dropped
 TAIL = 5  # words at the end of the turn the model reads
@@ -47,7 +42,7 @@ _PUNCTUATION = frozenset("?.!…")
 
 def unpunctuated(text: str) -> bool:
     """No end punctuation anywhere: the turn came from speech recognition (or was typed so)."""
-    return not any(char in _PUNCTUATION for char in text)
+    return _PUNCTUATION.isdisjoint(text)
 
 
 PUNCTUATED_SHARE = 0.2  # more turns than this with end punctuation: the writer punctuates
@@ -56,9 +51,14 @@ PUNCTUATED_SHARE = 0.2  # more turns than this with end punctuation: the writer 
 def written_without_punctuation(transcript: Transcript) -> bool:
     """The transcript as a whole carries no punctuation (speech recognition that leaves it
     out); in a punctuated one, a line without "?" is the writer's word that it did not ask."""
-    said = [u for u in transcript.utterances if u.text.strip()]
-    punctuated = sum(not unpunctuated(u.text) for u in said)
-    return bool(said) and punctuated <= PUNCTUATED_SHARE * len(said)
+    said = [u.text for u in transcript.utterances if u.text.strip()]
+    allowed = PUNCTUATED_SHARE * len(said)
+    punctuated = 0
+    for text in said:
+        punctuated += not unpunctuated(text)
+        if punctuated > allowed:  # a punctuated call shows it within its first turns
+            return False
+    return bool(said)
 
 
 def _bucket(count: int, size: int, top: int) -> int:
@@ -112,47 +112,22 @@ def _echoes(reply: Sequence[str], tail: Sequence[str]) -> bool:
     return any(len(w) >= STEM and w[:STEM] in stems for w in reply)
 
 
-@dataclass(frozen=True)
-class TurnModel:
-    weights: dict[str, float]
-
-    def probability(self, names: Sequence[str]) -> float:
-        total = sum(self.weights.get(name, 0.0) for name in names)
-        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, total))))
+TurnModel = Logistic
+SCHEDULE = Schedule(epochs=20, learning_rate=0.1, l2=1e-3, seed=3)
 
 
 @cache
 def load_model(path: Path = MODEL_FILE) -> TurnModel | None:
     """The bundled model, or None when the data file is absent (rules alone then)."""
-    if not path.is_file():
-        return None
-    data = json.loads(path.read_text(encoding="utf-8"))
-    return TurnModel(dict(data["weights"]))
+    return logistic.load(path)
 
 
 def train(examples: Sequence[tuple[list[str], bool]]) -> TurnModel:
-    """Plain SGD on the logistic loss; deterministic for the same examples."""
-    weights: dict[str, float] = {}
-    order = list(examples)
-    rng = random.Random(SEED)
-    for _ in range(EPOCHS):
-        rng.shuffle(order)
-        for names, label in order:
-            total = sum(weights.get(n, 0.0) for n in names)
-            predicted = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, total))))
-            gradient = predicted - (1.0 if label else 0.0)
-            for n in names:
-                value = weights.get(n, 0.0)
-                weights[n] = value - LEARNING_RATE * (gradient + L2 * value)
-    return TurnModel({n: round(v, 3) for n, v in sorted(weights.items()) if abs(v) >= 0.005})
+    return logistic.train(examples, SCHEDULE)
 
 
 def save(model: TurnModel, path: Path = MODEL_FILE) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(
-        json.dumps({"weights": model.weights}, ensure_ascii=False, separators=(",", ":")) + "\n",
-        encoding="utf-8",
-    )
+    logistic.save(model, path)
 
 
 def replies(transcript: Transcript) -> list[str | None]:
@@ -254,46 +229,19 @@ def _examples(call: _Call) -> list[tuple[list[str], bool]]:
     return out
 
 
-def _counts(call: _Call, revised: Sequence[Sequence[Question]]) -> tuple[int, int, int]:
-    """(detected, gold, matched) questions of a call, as ``coach eval`` counts them."""
-    from coach.analysis.evaluate import match_spans
-
-    _, transcript, gold, _ = call
-    detected = wanted = matched = 0
-    for utterance, g, questions in zip(transcript.utterances, gold, revised, strict=True):
-        if utterance.speaker is not Role.rep:
-            continue
-        detected += len(questions)
-        wanted += len(g)
-        matched += len(
-            match_spans([(q.start, q.end) for q in questions], [(x.start, x.end) for x in g])
-        )
-    return detected, wanted, matched
-
-
-def _f1(detected: int, wanted: int, matched: int) -> float:
-    return 2 * matched / (detected + wanted) if detected + wanted else 1.0
-
-
 def cross_validate(paths: Sequence[Path]) -> dict[str, float]:
     """Leave one call out: question F1 without punctuation for the rules alone and with the
     model trained on the other calls, overall and per language."""
+    from coach.analysis.evaluate import compare_questions
+
     calls = _calls(paths)
     examples = [_examples(c) for c in calls]
-    totals: dict[str, list[int]] = {}
-    for n, call in enumerate(calls):
+
+    def revised(n: int) -> tuple[tuple[Question, ...], ...]:
         model = train([e for m, rows in enumerate(examples) if m != n for e in rows])
-        _, transcript, _, found = call
-        revised = revise(transcript, tuple(found), model)
-        for key in ("all", transcript.language):
-            for name, counts in (
-                ("rules", _counts(call, found)),
-                ("model", _counts(call, revised)),
-            ):
-                row = totals.setdefault(f"{name}:{key}", [0, 0, 0])
-                for k in range(3):
-                    row[k] += counts[k]
-    return {key: _f1(*row) for key, row in sorted(totals.items())}
+        return revise(calls[n].transcript, tuple(calls[n].found), model)
+
+    return compare_questions(calls, revised)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
