@@ -11,7 +11,8 @@ from dataclasses import dataclass, replace
 from coach.analysis import metrics as metrics_module
 from coach.analysis.metrics import Metrics
 from coach.analysis.questions import Question, ScriptQuestion, find_questions
-from coach.analysis.spin_model import features, load_model
+from coach.analysis.rhetoric_model import revise as drop_rhetorical
+from coach.analysis.spin_model import around, features, load_model
 from coach.analysis.stage_model import load_model as load_stage_model
 from coach.analysis.stages import Coverage, StageEvidence, coverage, label_stages, objection_hits
 from coach.analysis.transcript import Role, Transcript
@@ -141,14 +142,18 @@ def _second_opinion(
     count = max(1, len(transcript.utterances))
     changed = False
     out = []
+    context = iter(around([q for found in questions for q in found]))
     for utterance, found, items in zip(transcript.utterances, questions, evidence, strict=True):
         kinds = [e.kind for e in items]
         relabelled = []
         for question in found:
+            neighbours = next(context)
             if question.from_script:
                 relabelled.append(question)
                 continue
-            names = features(question, transcript.language, kinds, utterance.index / count)
+            names = features(
+                question, transcript.language, kinds, utterance.index / count, neighbours
+            )
             spin = model.predict(names)
             if spin is not question.spin:
                 changed = True
@@ -212,12 +217,14 @@ def analyse(
     evidence, relabelled = label_stages(transcript, questions, script)
     questions = tuple(relabelled)
     if classifier in ("hybrid", "llm"):
-        # both models read the rules' analysis, as they were trained to
+        # the models read the rules' analysis, as they were trained to
         decided = _stage_opinion(transcript, questions, evidence)
         revised = _second_opinion(transcript, questions, evidence)
-        evidence = decided
         if revised is not None:
             questions = revised
+        rule_kinds = [[e.kind for e in items] for items in evidence]
+        questions = drop_rhetorical(transcript, questions, rule_kinds)
+        evidence = decided
     if classifier == "llm":
         questions, warnings = _labelled_by(transcript, questions, labeller)
         if warnings:

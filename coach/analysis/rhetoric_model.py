@@ -1,0 +1,234 @@
+"""A learned opinion on whether a written question was asked, or only made a point.
+
+Reps put questions into a pitch that they do not wait on: "Why pay for a car nobody's
+driving?", "Вы же не хотите остаться без площадки?", "…it's the box, right? And…". The
+labelling rules do not count those as questions asked, and a coach should not either. The
+rules catch the stock phrases ("who doesn't want…", "кто же…"); this logistic regression
+reads the rest: the question's words, its first and last words, whether the rep goes on
+talking after it, how much the rep said before it, the stage of the turn and the client's
+reply. A rules' "?" question it finds unlikely to be asked is dropped.
+
+Trained on the labelled calls as written (``python -m coach.analysis.rhetoric_model
+PATH...``); the weights are ``coach/analysis/data/rhetoric_model.json``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
+
+from coach.analysis import logistic
+from coach.analysis.logistic import Logistic, Schedule
+from coach.analysis.questions import Question, tokenize
+from coach.analysis.transcript import Transcript
+from coach.analysis.turn_model import replies
+from coach.scripts.model import StageKind
+
+if TYPE_CHECKING:
+    from coach.analysis.evaluate import GoldQuestion
+
+MODEL_FILE = Path(__file__).resolve().parent / "data" / "rhetoric_model.json"
+SCHEDULE = Schedule(epochs=20, learning_rate=0.1, l2=1e-3, seed=11)
+DROP = 0.7  # probability of being asked below which a written question is dropped
+# about one written question in twenty-five is rhetorical: each counts this many times in
+# training so the few there are still shape the model (leaving one call out of 136, F1 of
+# written questions: rules 0.978, unweighted at 0.5 0.988, weighted at 0.7 0.991)
+RHETORICAL_WEIGHT = 3
+WRITTEN = "?"  # the rules' evidence for a question that the writer marked with "?"
+
+RhetoricModel = Logistic
+
+
+def _bucket(count: int, size: int, top: int) -> int:
+    return min(count // size, top)
+
+
+def features(
+    text: str,
+    question: Question,
+    language: str,
+    stages: Iterable[StageKind],
+    reply: str | None,
+) -> list[str]:
+    """What the model looks at for one question of the turn ``text`` (``reply``: the
+    client's next words, None when the rep speaks again or the call ends)."""
+    words = [t.text for t in tokenize(question.text)]
+    after = text[question.end :]
+    said_after = tokenize(after)
+    said_before = tokenize(text[: question.start])
+    out = ["bias", f"qlen:{_bucket(len(words), 3, 6)}"]
+    out += [f"w:{language}:{w}" for w in set(words)]
+    if words:
+        out += [f"first:{language}:{words[0]}", f"last:{language}:{words[-1]}"]
+    if len(words) >= 2:
+        out += [
+            f"first2:{language}:{words[0]}_{words[1]}",
+            f"last2:{language}:{words[-2]}_{words[-1]}",
+        ]
+    if not said_after:
+        out.append("after:none")  # the turn ends on it: the client may answer
+    elif "?" in after:
+        out.append("after:question")  # the rep asks on: a run of questions
+    else:
+        out.append(f"after:statement:{_bucket(len(said_after), 5, 5)}")  # the pitch goes on
+    out.append(f"before:{_bucket(len(said_before), 8, 5)}")
+    out += [f"stage:{kind.value}" for kind in stages]
+    if reply is not None and not said_after:
+        answer = [t.text for t in tokenize(reply)]
+        out.append(f"reply_len:{_bucket(len(answer), 3, 6)}")
+        if answer:
+            out.append(f"reply1:{language}:{answer[0]}")
+    return out
+
+
+@cache
+def load_model(path: Path = MODEL_FILE) -> RhetoricModel | None:
+    """The bundled model, or None when the data file is absent (rules alone then)."""
+    return logistic.load(path)
+
+
+def train(
+    examples: Sequence[tuple[list[str], bool]], languages: frozenset[str] = frozenset()
+) -> RhetoricModel:
+    """``languages``: those it learns to judge, the ones its rhetorical examples are in."""
+    rhetorical = [e for e in examples if not e[1]]
+    weighted = [*examples, *rhetorical * (RHETORICAL_WEIGHT - 1)]
+    return logistic.train(weighted, SCHEDULE, languages)
+
+
+def save(model: RhetoricModel, path: Path = MODEL_FILE) -> None:
+    logistic.save(model, path)
+
+
+def _judged(question: Question) -> bool:
+    """Questions the model may drop: written with "?", not a line of the script."""
+    return question.evidence[:1] == (WRITTEN,) and not question.from_script
+
+
+def revise(
+    transcript: Transcript,
+    questions: tuple[tuple[Question, ...], ...],
+    stages: Sequence[Sequence[StageKind]],
+    model: RhetoricModel | None = None,
+) -> tuple[tuple[Question, ...], ...]:
+    """The questions without the written ones the model judges rhetorical."""
+    model = model or load_model()
+    # in a language it saw no rhetorical question of, it would judge by sentence order alone
+    if model is None or not model.judges(transcript.language):
+        return questions
+    out = []
+    for utterance, found, kinds, reply in zip(
+        transcript.utterances, questions, stages, replies(transcript), strict=True
+    ):
+        out.append(
+            tuple(
+                q
+                for q in found
+                if not _judged(q)
+                or model.probability(features(utterance.text, q, transcript.language, kinds, reply))
+                >= DROP
+            )
+        )
+    return tuple(out)
+
+
+# --- training and measuring -----------------------------------------------------------
+class _Call(NamedTuple):
+    """A labelled call as written, with the rules' questions and stages per utterance."""
+
+    path: Path
+    transcript: Transcript
+    gold: list[tuple[GoldQuestion, ...]]
+    found: tuple[tuple[Question, ...], ...]
+    stages: list[list[StageKind]]
+
+
+def _calls(paths: Sequence[Path]) -> list[_Call]:
+    from coach.analysis.analyse import analyse
+    from coach.analysis.evaluate import load_labelled, variant
+
+    out = []
+    for path in paths:
+        call = load_labelled(path)
+        transcript, gold = variant(call, "json")
+        analysis = analyse(transcript, classifier="rules")
+        stages = [analysis.stage_kinds(u.index) for u in transcript.utterances]
+        out.append(_Call(path, transcript, list(gold), analysis.questions, stages))
+    return out
+
+
+def _examples(call: _Call) -> list[tuple[list[str], bool]]:
+    """Every written question the rules found, labelled asked (it is a gold question) or not
+    (a rhetorical one, or no question at all)."""
+    from coach.analysis.evaluate import match_spans
+
+    _, transcript, gold, found, stages = call
+    out = []
+    for utterance, wanted, questions, kinds, reply in zip(
+        transcript.utterances, gold, found, stages, replies(transcript), strict=True
+    ):
+        asked = {
+            d
+            for d, _ in match_spans(
+                [(q.start, q.end) for q in questions], [(g.start, g.end) for g in wanted]
+            )
+        }
+        for d, question in enumerate(questions):
+            if _judged(question):
+                names = features(utterance.text, question, transcript.language, kinds, reply)
+                out.append((names, d in asked))
+    return out
+
+
+def _judged_languages(
+    calls: Sequence[_Call], examples: Sequence[Sequence[tuple[list[str], bool]]]
+) -> frozenset[str]:
+    """The languages with rhetorical questions among the examples: the ones it can judge."""
+    return frozenset(
+        call.transcript.language
+        for call, rows in zip(calls, examples, strict=True)
+        if any(not asked for _, asked in rows)
+    )
+
+
+def cross_validate(paths: Sequence[Path]) -> dict[str, float]:
+    """Leave one call out: written question F1 of the rules alone and with the model trained
+    on the other calls, overall and per language."""
+    from coach.analysis.evaluate import compare_questions
+
+    calls = _calls(paths)
+    examples = [_examples(c) for c in calls]
+
+    def revised(n: int) -> tuple[tuple[Question, ...], ...]:
+        others = [m for m in range(len(calls)) if m != n]
+        model = train(
+            [e for m in others for e in examples[m]],
+            _judged_languages([calls[m] for m in others], [examples[m] for m in others]),
+        )
+        return revise(calls[n].transcript, calls[n].found, calls[n].stages, model)
+
+    return compare_questions(calls, revised)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Retrain the bundled model: ``python -m coach.analysis.rhetoric_model DIR...``;
+    ``--cross-validate`` measures instead of training."""
+    from coach.analysis.training import training_args
+
+    paths, check = training_args(argv)
+    if check:
+        for key, value in cross_validate(paths).items():
+            print(f"leave-one-call-out question F1 as written, {key}: {value:.3f}")
+        return
+    calls = _calls(paths)
+    per_call = [_examples(c) for c in calls]
+    examples = [e for rows in per_call for e in rows]
+    save(train(examples, _judged_languages(calls, per_call)))
+    load_model.cache_clear()
+    print(f"trained on {len(examples)} written questions from {len(paths)} calls → {MODEL_FILE}")
+
+
+if __name__ == "__main__":
+    main()
