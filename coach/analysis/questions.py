@@ -389,6 +389,7 @@ def _onsets(text: str, tokens: Sequence[Token], cues: Cues, mode: str) -> list[t
     starts: list[bool] | None = None  # worked out only when a word could open a question
     found: list[tuple[int, str]] = []
     covered = -1  # tokens up to here belong to an onset already found
+    anchor: tuple[int, str] | None = None  # where the latest joined wh-phrase starts
     for i in range(len(tokens)):
         if i <= covered:
             continue
@@ -401,10 +402,16 @@ def _onsets(text: str, tokens: Sequence[Token], cues: Cues, mode: str) -> list[t
         aside = cues.asides.at(tokens, i) if asr and found else None
         if aside is not None and i + len(aside) >= len(tokens) - 1:
             break  # "…где всё ломается, как думаете": an aside closing the question
-        if asr and before in cues.choice:
-            continue  # "…, or would you rather…": the same question goes on
-        if asr and before in cues.joiners and found and i - found[-1][0] <= JOIN_WINDOW:
-            continue  # "how old is it and does it get much shade": one question
+        if asr and (
+            before in cues.choice  # "…, or would you rather…": the same question goes on
+            # "how old is it and does it get much shade": one question
+            or (before in cues.joiners and found and i - found[-1][0] <= JOIN_WINDOW)
+        ):
+            joined = _wh_at(tokens, i, cues)
+            covered = joined or i  # "и во сколько": nor does "сколько" start one
+            if joined is not None:
+                anchor = (joined, "wh")  # "…and at what time | does it finish": still one
+            continue
         clause = starts[i]
         phrase = cues.indirect.at(tokens, i)
         if phrase and before not in cues.indirect_not_after:
@@ -441,7 +448,8 @@ def _onsets(text: str, tokens: Sequence[Token], cues: Cues, mode: str) -> list[t
             and i + 1 < len(tokens)
             and _inversion(tokens, i, cues, clause, asr)
         ):
-            if asr and found and _continues(tokens, i, found[-1], cues):
+            latest = max([*found[-1:], *([anchor] if anchor else [])], default=None)
+            if asr and latest is not None and _continues(tokens, i, latest, cues):
                 covered = i + 2
                 continue
             found.append((i, "aux"))
@@ -818,6 +826,7 @@ def _declarative(
         if (
             2 <= len(clause) <= SHORT_CLAUSE
             and len(toks) <= PITCH_TOKENS
+            and clause[0].text not in cues.not_question_leads  # "если надумаете": a condition
             and _addresses_client(clause, cues, strict=True)
         ):
             add(clause[0], clause[-1], "short clause")

@@ -121,6 +121,12 @@ UNPUNCTUATED = [
     # a short turn opened by "а" asks, unless it is about us
     ("ru", "а спина давно беспокоит", 1),
     ("ru", "а я вам всё пришлю на почту", 0),
+    # a question word joined by "and" goes on asking the same question
+    ("ru", "а по каким дням у неё тренировки и во сколько заканчиваются", 1),
+    ("en", "what days does she train and at what time does it finish", 1),
+    # a condition addressed to the client is not a question: "если что, звоните"
+    ("ru", "хорошо тогда если что звоните", 0),
+    ("ru", "если в отпуск уезжаете", 0),
     # a choice put to the client after talk about someone else; "как лучше" ending a turn
     ("ru", "она сама попробует это же и её дорожка вам удобнее в субботу или в воскресенье", 1),
     ("ru", "в среду могу предложить в четырнадцать или в шестнадцать часов как лучше", 1),
