@@ -14,6 +14,7 @@ PATH...``); the weights are ``coach/analysis/data/rhetoric_model.json``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from functools import cache
 from pathlib import Path
@@ -21,9 +22,10 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from coach.analysis import logistic
 from coach.analysis.logistic import Logistic, Schedule
-from coach.analysis.questions import Question, tokenize
+from coach.analysis.questions import Question
 from coach.analysis.transcript import Transcript
 from coach.analysis.turn_model import replies
+from coach.lexicon import normalise
 from coach.scripts.model import StageKind
 
 if TYPE_CHECKING:
@@ -41,6 +43,13 @@ WRITTEN = "?"  # the rules' evidence for a question that the writer marked with 
 RhetoricModel = Logistic
 
 
+_WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")  # a word as tokenize() reads it
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(normalise(text))
+
+
 def _bucket(count: int, size: int, top: int) -> int:
     return min(count // size, top)
 
@@ -54,10 +63,10 @@ def features(
 ) -> list[str]:
     """What the model looks at for one question of the turn ``text`` (``reply``: the
     client's next words, None when the rep speaks again or the call ends)."""
-    words = [t.text for t in tokenize(question.text)]
+    words = _words(question.text)
     after = text[question.end :]
-    said_after = tokenize(after)
-    said_before = tokenize(text[: question.start])
+    said_after = _WORD.findall(after)
+    said_before = _WORD.findall(text, 0, question.start)
     out = ["bias", f"qlen:{_bucket(len(words), 3, 6)}"]
     out += [f"w:{language}:{w}" for w in set(words)]
     if words:
@@ -76,7 +85,7 @@ def features(
     out.append(f"before:{_bucket(len(said_before), 8, 5)}")
     out += [f"stage:{kind.value}" for kind in stages]
     if reply is not None and not said_after:
-        answer = [t.text for t in tokenize(reply)]
+        answer = _words(reply)
         out.append(f"reply_len:{_bucket(len(answer), 3, 6)}")
         if answer:
             out.append(f"reply1:{language}:{answer[0]}")
