@@ -38,11 +38,11 @@ def call(language: str, rep: str, reply: str) -> str:
 # (language, a question the rep makes a point with, mid-pitch)
 POINTS = [
     ("en", "Why pay a courier per parcel when you can have a flat monthly rate?"),
-    ("en", "Your customers want their orders on time, right?"),
-    ("en", "What's better than same-day delivery?"),
-    ("ru", "Вы же не хотите терять покупателей из-за опозданий?"),
+    ("en", "Why would you wait three days when you could have it tomorrow?"),
+    ("en", "Where else will you find a rate like that?"),
+    ("ru", "Кто сейчас будет терпеть опоздания?"),
     ("ru", "Зачем платить за каждую посылку, если можно платить фиксированно?"),
-    ("ru", "Кому нужен курьер, который опаздывает?"),
+    ("ru", "Зачем ждать три дня, если можно получить завтра?"),
 ]
 
 
