@@ -57,9 +57,10 @@ def _pattern(cue: str) -> re.Pattern[str]:
 
 @cache
 def _combined(cue_list: tuple[str, ...]) -> tuple[re.Pattern[str] | None, dict[str, str]]:
-    """One alternation for a whole cue list (longest first), and matched text → cue."""
+    """One pattern for a whole cue list (the longest cue wins), and matched text → cue.
+    A cue ending in "$" matches only a whole word."""
     mapping: dict[str, str] = {}
-    parts: list[tuple[int, str]] = []
+    entries: list[tuple[str, bool]] = []
     for cue in cue_list:
         plain = cue.replace("ё", "е")
         whole = plain.endswith("$")
@@ -67,11 +68,57 @@ def _combined(cue_list: tuple[str, ...]) -> tuple[re.Pattern[str] | None, dict[s
         if not literal or literal in mapping:
             continue
         mapping[literal] = cue
-        parts.append((len(literal), re.escape(literal) + (r"(?!\w)" if whole else "")))
-    if not parts:
+        entries.append((literal, whole))
+    if not entries:
         return None, mapping
-    parts.sort(key=lambda item: -item[0])
-    return re.compile(r"(?<!\w)(?:" + "|".join(p for _, p in parts) + ")"), mapping
+    return re.compile(r"(?<!\w)" + _trie(entries)), mapping
+
+
+_END = ""  # key of a trie node's "a cue ends here" mark (True: only at a word's end)
+
+
+def _trie(entries: list[tuple[str, bool]]) -> str:
+    """A regex matching the longest of the literals at a position, as a character trie:
+    the engine branches on each character instead of trying every cue in turn, and at
+    each node it tries going on before stopping, so the longest cue wins."""
+    root: dict[str, Any] = {}
+    for literal, whole in entries:
+        node = root
+        for char in literal:
+            node = node.setdefault(char, {})
+        node.setdefault(_END, whole)
+    return _node_pattern(root)
+
+
+def _node_pattern(node: dict[str, Any]) -> str:
+    branches = [re.escape(char) + _node_pattern(child) for char, child in node.items() if char]
+    if _END in node:
+        branches.append(r"(?!\w)" if node[_END] else "")
+    if len(branches) == 1:
+        return branches[0]
+    return "(?:" + "|".join(branches) + ")"
+
+
+_BY_IDENTITY: dict[int, tuple[tuple[str, ...], tuple[re.Pattern[str] | None, dict[str, str]]]] = {}
+_BY_IDENTITY_MAX = 4096
+
+
+def _combined_for(
+    cue_list: list[str] | tuple[str, ...],
+) -> tuple[re.Pattern[str] | None, dict[str, str]]:
+    """``_combined`` without hashing a long tuple on every call: the lexicon hands out the
+    same tuple objects again and again, so they are looked up by identity first (the entry
+    keeps its tuple alive, so the identity cannot be reused by another)."""
+    if type(cue_list) is tuple:
+        entry = _BY_IDENTITY.get(id(cue_list))
+        if entry is not None and entry[0] is cue_list:
+            return entry[1]
+        found = _combined(cue_list)
+        if len(_BY_IDENTITY) >= _BY_IDENTITY_MAX:
+            _BY_IDENTITY.clear()
+        _BY_IDENTITY[id(cue_list)] = (cue_list, found)
+        return found
+    return _combined(tuple(cue_list))
 
 
 def find_cues(text: str, cue_list: list[str] | tuple[str, ...]) -> list[str]:
@@ -79,7 +126,7 @@ def find_cues(text: str, cue_list: list[str] | tuple[str, ...]) -> list[str]:
 
     At one place the longest cue wins: "what happens if" over "what happens".
     """
-    pattern, mapping = _combined(tuple(cue_list))
+    pattern, mapping = _combined_for(cue_list)
     if pattern is None:
         return []
     found = dict.fromkeys(mapping[m.group()] for m in pattern.finditer(normalise(text)))
@@ -88,7 +135,7 @@ def find_cues(text: str, cue_list: list[str] | tuple[str, ...]) -> list[str]:
 
 def find_cue(text: str, cue_list: list[str] | tuple[str, ...]) -> str | None:
     """The first cue that starts a word in ``text``, or None."""
-    pattern, mapping = _combined(tuple(cue_list))
+    pattern, mapping = _combined_for(cue_list)
     if pattern is None:
         return None
     match = pattern.search(normalise(text))
