@@ -15,6 +15,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, cached_property
+from itertools import compress, repeat
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,12 @@ L2 = 1e-3
 SEED = 5
 THRESHOLD = 0.5
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
+# the weights have three decimals, so a total can be zero by them: rounding in the sum must
+# not decide which side of the threshold (probability 0.5, a total of 0) it falls
+_ZERO = 1e-6
+_POSITION = tuple(f"pos:{n}" for n in range(5))
+_TURN = tuple(f"turn:{n}" for n in range(7))
+_LENGTH = tuple(f"len:{n}" for n in range(6))
 
 
 def features(
@@ -67,7 +74,7 @@ class StageModel:
         import numpy as np
 
         index = {name: i for i, name in enumerate(self.weights)}
-        matrix = np.zeros((len(index) + 1, len(KINDS)), dtype=np.float32)
+        matrix = np.zeros((len(index) + 1, len(KINDS)), dtype=np.float64)
         column = {k: j for j, k in enumerate(KINDS)}
         for name, row in self.weights.items():
             for kind, value in row.items():
@@ -85,6 +92,12 @@ class StageModel:
                 out.setdefault(language, {})[word] = row
         return out
 
+    @cached_property
+    def _fixed_rows(self) -> dict[str, int]:
+        """Row of every feature that is not a word."""
+        index, _ = self._matrix
+        return {name: row for name, row in index.items() if not name.startswith("w:")}
+
     def decide_call(
         self,
         transcript: Any,
@@ -97,40 +110,41 @@ class StageModel:
 
         index, matrix = self._matrix
         blank = len(index)
-        get = index.get
-        words_of = self._word_rows.get(transcript.language, {})
+        fixed = self._fixed_rows
+        row = fixed.get
+        words_of = self._word_rows.get(transcript.language, {}).get
         count = max(1, len(transcript.utterances))
         flat: list[int] = []
         offsets: list[int] = []
-        previous: list[str] = []
+        previous = [row("prev:none", blank)]
+        bias = row("bias", blank)
         turn = 0
         for utterance, found, stage_kinds in zip(
             transcript.utterances, questions, kinds, strict=True
         ):
             offsets.append(len(flat))
             speaker = utterance.speaker.value
-            words = _WORD.findall(normalise(utterance.text))
+            said = _WORD.findall(normalise(utterance.text))
             rule_kinds = [k.value for k in stage_kinds]
-            names = [
-                "bias",
-                "speaker:" + speaker,
-                f"pos:{min(4, int(utterance.index / count * 5))}",
-                f"turn:{min(turn, 6)}",
-                f"len:{min(len(words) // 8, 5)}",
-            ]
-            names += ["rule:" + k for k in rule_kinds] or ["rule:none"]
-            names += ["spin:" + (q.spin.value if q.spin else "none") for q in found]
-            names += ["prev:" + k for k in previous] or ["prev:none"]
-            names += [f"rule_speaker:{k}:{speaker}" for k in rule_kinds]
-            flat.extend([get(n, blank) for n in names])
-            flat.extend([words_of.get(w, blank) for w in set(words)])
-            previous = rule_kinds
+            flat.append(bias)
+            flat.append(row("speaker:" + speaker, blank))
+            flat.append(row(_POSITION[min(4, int(utterance.index / count * 5))], blank))
+            flat.append(row(_TURN[min(turn, 6)], blank))
+            flat.append(row(_LENGTH[min(len(said) // 8, 5)], blank))
+            flat += previous
+            if rule_kinds:
+                flat += [row("rule:" + k, blank) for k in rule_kinds]
+                flat += [row(f"rule_speaker:{k}:{speaker}", blank) for k in rule_kinds]
+                previous = [row("prev:" + k, blank) for k in rule_kinds]
+            else:
+                flat.append(row("rule:none", blank))
+                previous = [row("prev:none", blank)]
+            if found:
+                flat += [row("spin:" + (q.spin.value if q.spin else "none"), blank) for q in found]
+            flat.extend(map(words_of, set(said), repeat(blank)))
             turn += speaker == "rep"
         totals = np.add.reduceat(matrix[np.array(flat, dtype=np.int64)], offsets, axis=0)
-        return [
-            [k for k, yes in zip(KINDS, row, strict=True) if yes]
-            for row in (totals >= 0.0).tolist()
-        ]
+        return [list(compress(KINDS, row)) for row in (totals >= -_ZERO).tolist()]
 
     def kinds(self, names: Sequence[str]) -> list[str]:
         return self.kinds_of_all([names])[0]
@@ -151,7 +165,7 @@ class StageModel:
         # a probability of at least THRESHOLD (0.5) is a total of at least 0
         return [
             [k for k, yes in zip(KINDS, row, strict=True) if yes]
-            for row in (totals >= 0.0).tolist()
+            for row in (totals >= -_ZERO).tolist()
         ]
 
 

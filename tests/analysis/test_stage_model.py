@@ -53,8 +53,11 @@ def test_fast_path_matches_the_feature_strings() -> None:
     model = stage_model.load_model()
     assert model is not None
     root = Path(__file__).resolve().parents[2]
-    for name in ("en-car-dealer-good.txt", "ru-car-dealer-poor.txt"):
-        transcript = load_transcript(root / "examples" / "calls" / name)
+    calls = [root / "examples" / "calls" / "en-car-dealer-good.txt"]
+    calls += [root / "examples" / "calls" / "ru-car-dealer-poor.txt"]
+    calls += sorted((root / "tests" / "data" / "train").glob("*.json"))  # totals of exactly 0
+    for path in calls:
+        transcript = load_transcript(path)
         analysis = analyse(transcript, classifier="rules")
         kinds = [analysis.stage_kinds(u.index) for u in transcript.utterances]
         slow = model.kinds_of_all(stage_model.call_features(transcript, analysis.questions, kinds))
