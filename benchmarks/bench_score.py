@@ -59,7 +59,7 @@ def make_calls(count: int, seed: int = 7) -> list[str]:
     return calls
 
 
-REPEATS = 3  # best of three: other work on a shared machine only ever slows a run down
+REPEATS = 5  # best of five: other work on a shared machine only ever slows a run down
 
 
 def rate(label: str, calls: list[str], work: Callable[[str], object]) -> float:

@@ -176,18 +176,18 @@ def _stage_opinion(
     kinds = [[e.kind for e in items] for items in evidence]
     out = []
     decided = model.decide_call(transcript, questions, kinds)
-    for items, chosen_kinds in zip(evidence, decided, strict=True):
-        chosen = set(chosen_kinds)
+    for items, chosen in zip(evidence, decided, strict=True):
         # a line of the script, or the client voicing a known objection ("дороговато"), is
         # stronger evidence than anything learned
         kept = [e for e in items if e.kind.value in chosen or e.decisive]
         have = {e.kind.value for e in kept}
-        kept += [
-            StageEvidence(StageKind(k), 0.6, "learned from the call's flow")
-            for k in sorted(chosen - have)
-        ]
+        kept += [_LEARNED[k] for k in sorted(chosen) if k not in have]
         out.append(kept)
     return out
+
+
+# the evidence the stage model adds, one per stage kind (frozen: shared by every call)
+_LEARNED = {k.value: StageEvidence(k, 0.6, "learned from the call's flow") for k in StageKind}
 
 
 def analyse(

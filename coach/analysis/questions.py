@@ -290,8 +290,15 @@ def _segments(text: str, tokens: Sequence[Token]) -> list[_Segment]:
 
 
 def _short_word_before(text: str, index: int) -> bool:
-    word = re.search(r"(\w+)$", text[:index])
-    return word is not None and len(word.group(1)) <= 2 and word.group(1)[:1].isupper()
+    """The word ending at ``index`` is a capitalised one or two letters ("Dr", "St", "Т")."""
+    start = index
+    while (
+        start > 0 and index - start <= 2 and (text[start - 1].isalnum() or text[start - 1] == "_")
+    ):
+        start -= 1
+    word = text[start:index]
+    longer = start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_")
+    return 0 < len(word) <= 2 and not longer and word[0].isupper()
 
 
 def _within(tokens: Sequence[Token], start: int, end: int) -> tuple[Token, ...]:
@@ -564,12 +571,14 @@ def _inversion(tokens: Sequence[Token], i: int, cues: Cues, clause: bool, asr: b
     )
 
 
-def _ends_with(tokens: Sequence[Token], phrases: Sequence[tuple[str, ...]]) -> int | None:
-    """Index where a tag phrase ending the tokens starts, if one does."""
-    for phrase in phrases:
-        n = len(phrase)
-        if len(tokens) > n and tuple(t.text for t in tokens[-n:]) == phrase:
-            return len(tokens) - n
+def _ends_with(tokens: Sequence[Token], phrases: Phrases) -> int | None:
+    """Index where a tag phrase ending the tokens starts, if one does (the longest)."""
+    if not tokens:
+        return None
+    for phrase in phrases.by_last.get(tokens[-1].text, ()):
+        start = len(tokens) - len(phrase)
+        if start > 0 and _match(tokens, start, phrase):
+            return start
     return None
 
 
@@ -967,14 +976,10 @@ def classify_form(question: str, cues: Cues, tokens: list[Token] | None = None) 
         return QuestionForm.closed
     for k, word in enumerate(words):
         inside = 0 < k < len(words) - 1
-        if (
-            inside
-            and word in cues.choice
-            and not any(_match(tokens, k, p) for p in cues.not_choice)
-        ):
+        if inside and word in cues.choice and cues.not_choice.at(tokens, k) is None:
             return QuestionForm.closed
     lead = _lead(tokens, cues)
-    if any(_match(tokens, lead, p) for p in cues.closed_wh):
+    if lead < len(tokens) and cues.closed_wh.at(tokens, lead) is not None:
         return QuestionForm.closed
     wh = next(
         (k for k in range(lead, min(len(tokens), lead + 7)) if _is_open_wh(tokens, k, cues)), None
@@ -986,7 +991,7 @@ def classify_form(question: str, cues: Cues, tokens: list[Token] | None = None) 
             return QuestionForm.closed
         # an open question word first, or embedded in the first few words ("can I ask how…")
         return QuestionForm.open
-    if any(_match(tokens, lead, p) for p in cues.open_indirect):
+    if lead < len(tokens) and cues.open_indirect.at(tokens, lead) is not None:
         return QuestionForm.open
     return QuestionForm.closed
 
@@ -1058,7 +1063,10 @@ def classify_spin(
         return (None if kind == "none" else Spin(kind)), (f"{kind}:{cue}",)
     tokens = tokens if tokens is not None else tokenize(question)
     content = tokens[_lead(tokens, cues) :]
-    if any(_match(content, 0, p) for p in cues.closed_wh if len(p) > 1):
+    if content and any(
+        len(p) > 1 and _match(content, 0, p)
+        for p in cues.closed_wh.by_first.get(content[0].text, ())
+    ):
         return None, ("proposal",)  # "How about eleven?"
     if len(content) <= 2:
         return None, ("short",)  # "Сергей?", "Fair enough?", "Что лучше?"
