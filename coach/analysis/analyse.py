@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 
 from coach.analysis import metrics as metrics_module
 from coach.analysis.metrics import Metrics
-from coach.analysis.questions import Question, ScriptQuestion, find_questions
+from coach.analysis.questions import Question, ScriptQuestion, find_questions, rhetorical_questions
 from coach.analysis.rhetoric_model import revise as drop_rhetorical
 from coach.analysis.spin_model import around, features, load_model
 from coach.analysis.stage_model import load_model as load_stage_model
@@ -39,6 +39,9 @@ class Analysis:
     metrics: Metrics
     objections: tuple[ObjectionMoment, ...]
     script: Script | None = None
+    # per utterance, the questions the rep only made a point with, in order: not counted
+    # as asked ("Who doesn't want a new truck?"); a lead may coach them into real questions
+    rhetorical: tuple[tuple[str, ...], ...] = ()
 
     def questions_in(self, index: int) -> tuple[Question, ...]:
         return self.questions[index]
@@ -223,8 +226,15 @@ def analyse(
         if revised is not None:
             questions = revised
         rule_kinds = [[e.kind for e in items] for items in evidence]
-        questions = drop_rhetorical(transcript, questions, rule_kinds)
+        kept = drop_rhetorical(transcript, questions, rule_kinds)
+        dropped = [
+            [q for q in before if q not in after]
+            for before, after in zip(questions, kept, strict=True)
+        ]
+        questions = kept
         evidence = decided
+    else:
+        dropped = [[] for _ in transcript.utterances]
     if classifier == "llm":
         questions, warnings = _labelled_by(transcript, questions, labeller)
         if warnings:
@@ -247,12 +257,35 @@ def analyse(
             bool(questions[following.index]) or StageKind.objection in kinds[following.index]
         )
         moments.append(ObjectionMoment(u.index, hits[0][0], hits[0][1], handled))
+    rhetorical = _rhetorical(transcript, dropped)
     return Analysis(
         transcript=transcript,
         questions=questions,
         stages=stages,
         coverage=tuple(coverage(transcript, evidence, script)),
-        metrics=metrics_module.compute(transcript, questions, kinds),
+        metrics=metrics_module.compute(
+            transcript, questions, kinds, rhetorical=sum(map(len, rhetorical))
+        ),
         objections=tuple(moments),
         script=script,
+        rhetorical=rhetorical,
     )
+
+
+def _rhetorical(
+    transcript: Transcript, dropped: Sequence[Sequence[Question]]
+) -> tuple[tuple[str, ...], ...]:
+    """Per utterance, the rhetorical questions: those the rules' cues leave out and those
+    the learned model dropped, in the order they were said."""
+    out: list[tuple[str, ...]] = []
+    for utterance, gone in zip(transcript.utterances, dropped, strict=True):
+        if utterance.speaker is not Role.rep:
+            out.append(())
+            continue
+        spans = [(q.start, q.text) for q in gone]
+        spans += [
+            (a, utterance.text[a:b])
+            for a, b in rhetorical_questions(utterance.text, transcript.language)
+        ]
+        out.append(tuple(text for _, text in sorted(spans)))
+    return tuple(out)

@@ -41,6 +41,7 @@ class Metrics:
     duration_s: float | None = None
     rep_words: int = 0
     client_words: int = 0
+    rhetorical_questions: int = 0  # points made as questions, not counted in rep_questions
     extra: dict[str, Any] = field(default_factory=dict)
 
     def get(self, name: str) -> float | None:
@@ -82,6 +83,7 @@ class Metrics:
             "duration_s": r(self.duration_s, 1),
             "rep_words": self.rep_words,
             "client_words": self.client_words,
+            "rhetorical_questions": self.rhetorical_questions,
         }
         out.update(self.extra)
         return out
@@ -250,8 +252,11 @@ def compute(
     transcript: Transcript,
     questions: Sequence[Sequence[Question]],
     stages: Sequence[Sequence[StageKind]],
+    *,
+    rhetorical: int = 0,
 ) -> Metrics:
-    """All metrics of one analysed call."""
+    """All metrics of one analysed call (``rhetorical``: how many questions only made a
+    point, found by the analysis)."""
     ratio, basis = talk_ratio(transcript)
     asked = [
         q
@@ -283,4 +288,5 @@ def compute(
         duration_s=duration,
         rep_words=sum(u.word_count for u in transcript.of(Role.rep)),
         client_words=sum(u.word_count for u in transcript.of(Role.client)),
+        rhetorical_questions=rhetorical,
     )

@@ -872,6 +872,21 @@ def _script_matches(
     return out
 
 
+def rhetorical_questions(text: str, language: str = "en") -> list[tuple[int, int]]:
+    """Spans of the written questions in one rep utterance that only make a point ("Who
+    doesn't want a new truck?", "Кто же откажется?"): the ones ``find_questions`` leaves out
+    by the language's rhetorical cues."""
+    if "?" not in text:
+        return []
+    cues = cues_for(language)
+    out = []
+    for seg in _segments(text, tokenize(text)):
+        if seg.terminator == "?" and _is_rhetorical(text[seg.start : seg.end], cues):
+            lead = seg.tokens[_lead(seg.tokens, cues)]
+            out.append((lead.start, seg.end))
+    return out
+
+
 def find_questions(
     text: str, language: str = "en", script: Sequence[ScriptQuestion] = ()
 ) -> list[Question]:

@@ -116,6 +116,11 @@ def to_dict(card: Scorecard) -> dict[str, Any]:
                     }
                     for q in analysis.questions[u.index]
                 ],
+                **(
+                    {"rhetorical": list(analysis.rhetorical[u.index])}
+                    if analysis.rhetorical and analysis.rhetorical[u.index]
+                    else {}
+                ),
             }
             for u in transcript.utterances
         ],
@@ -200,7 +205,8 @@ def to_markdown(card: Scorecard) -> str:
     lines += [
         f"- rep talk ratio: {ratio}",
         f"- questions: {m.rep_questions} ({m.open_questions} open, {m.closed_questions} closed); "
-        + ", ".join(f"{k.replace('_', '-')} {v}" for k, v in m.spin_counts.items()),
+        + ", ".join(f"{k.replace('_', '-')} {v}" for k, v in m.spin_counts.items())
+        + (f"; rhetorical {m.rhetorical_questions}" if m.rhetorical_questions else ""),
         f"- longest monologue: rep {_clock(m.longest_rep_monologue_s)}, client "
         f"{_clock(m.longest_client_monologue_s)}",
         f"- interactivity: {m.interactivity or 0:.1f} switches/min; pace "
@@ -258,6 +264,7 @@ def _one(console: Any, card: Scorecard) -> None:
         f"talk {ratio} ({m.talk_basis}) · {m.rep_questions} questions "
         f"({m.open_questions} open) · S/P/I/N "
         + "/".join(str(v) for v in m.spin_counts.values())
+        + (f" · {m.rhetorical_questions} rhetorical" if m.rhetorical_questions else "")
         + f" · stages: {', '.join(a.covered_kinds()) or 'none'}"
     )
     for warning in a.transcript.warnings:

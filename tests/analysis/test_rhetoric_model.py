@@ -128,3 +128,39 @@ def test_a_language_the_model_never_learned_is_left_to_the_rules() -> None:
     learned = rhetoric_model.train([(["bias", "w:et:miks"], False)] * 20, frozenset({"et"}))
     revised = rhetoric_model.revise(transcript, rules.questions, kinds, learned)
     assert len(revised[0]) < len(rules.questions[0])
+
+
+@pytest.mark.parametrize(("language", "point"), [POINTS[0], POINTS[3]], ids=["en", "ru"])
+def test_the_scorecard_lists_the_points_made_as_questions(language: str, point: str) -> None:
+    from coach.analysis.rubric import load_rubric
+    from coach.analysis.scorecard import build, to_dict, to_markdown
+    from coach.config import BUNDLED_RUBRICS
+
+    transcript = parse_text(
+        call(language, PITCH[language].format(point=point), REPLY[language]), "c"
+    )
+    analysis = analyse(transcript)
+    assert analysis.rhetorical[0] == (point,)
+    assert analysis.metrics.rhetorical_questions == 1
+    assert analysis.metrics.rep_questions == 1  # the call to action only
+    card = build(analysis, load_rubric("discovery", [BUNDLED_RUBRICS]))
+    data = to_dict(card)
+    assert data["utterances"][0]["rhetorical"] == [point]
+    assert "rhetorical" not in data["utterances"][1]
+    assert data["metrics"]["rhetorical_questions"] == 1
+    assert "rhetorical 1" in to_markdown(card)
+
+
+@pytest.mark.parametrize(
+    ("language", "turn", "point"),
+    [
+        ("en", "Who doesn't want a new truck, right? It tows everything.", "Who doesn't want"),
+        ("ru", "Ну смотрите, разве лучше получить ещё три отказа? Мы подаём адресно.", "разве"),
+    ],
+)
+def test_the_rules_own_rhetorical_cues_are_listed_too(language: str, turn: str, point: str) -> None:
+    transcript = parse_text(call(language, turn, REPLY[language]), "c")
+    for classifier in ("rules", "hybrid"):
+        analysis = analyse(transcript, classifier=classifier)
+        assert analysis.questions_in(0) == ()
+        assert [p.startswith(point) for p in analysis.rhetorical[0]] == [True]
