@@ -1000,6 +1000,9 @@ def classify_form(question: str, cues: Cues, tokens: list[Token] | None = None) 
         (k for k in range(lead, min(len(tokens), lead + 7)) if _is_open_wh(tokens, k, cues)), None
     )
     if wh is not None:
+        # "у вас бывает такое, что…": a yes/no frame around the question word
+        if any(len(cues.closed_wh.at(tokens, k) or ()) >= 2 for k in range(lead, wh)):
+            return QuestionForm.closed
         if tokens[wh].text in cues.choice_wh and (
             len(words) <= 3 or any(h in lowered for h in cues.choice_hints)
         ):
