@@ -997,21 +997,36 @@ def classify_form(question: str, cues: Cues, tokens: list[Token] | None = None) 
     if lead < len(tokens) and cues.closed_wh.at(tokens, lead) is not None:
         return QuestionForm.closed
     wh = next(
-        (k for k in range(lead, min(len(tokens), lead + 7)) if _is_open_wh(tokens, k, cues)), None
+        (
+            k
+            for k in range(lead, min(len(tokens), lead + 7))
+            if _is_open_wh(tokens, k, cues) and not _interjected(question, tokens, k)
+        ),
+        None,
     )
     if wh is not None:
-        # "у вас бывает такое, что…": a yes/no frame around the question word
+        # "у вас бывает такое, что…", "почта та же, что…": a yes/no frame around the word
         if any(len(cues.closed_wh.at(tokens, k) or ()) >= 2 for k in range(lead, wh)):
             return QuestionForm.closed
-        if tokens[wh].text in cues.choice_wh and (
-            len(words) <= 3 or any(h in lowered for h in cues.choice_hints)
-        ):
+        hinted = any(h in lowered for h in cues.choice_hints)
+        if tokens[wh].text in cues.choice_wh and (len(words) <= 3 or hinted):
             return QuestionForm.closed
+        if len(words) <= 3 and hinted:
+            return QuestionForm.closed  # "Как вам удобнее?": pick one of the offered
         # an open question word first, or embedded in the first few words ("can I ask how…")
         return QuestionForm.open
     if lead < len(tokens) and cues.open_indirect.at(tokens, lead) is not None:
         return QuestionForm.open
     return QuestionForm.closed
+
+
+def _interjected(question: str, tokens: Sequence[Token], k: int) -> bool:
+    """A question word set off by a comma or dash is a filler, not what is asked: "Как,
+    укладываетесь?", "Что, утеплитель?", "…туда как — на машине, на метро?"."""
+    if k + 1 >= len(tokens):
+        return False
+    between = question[tokens[k].end : tokens[k + 1].start]
+    return any(mark in between for mark in ",—–")
 
 
 def _is_open_wh(tokens: Sequence[Token], k: int, cues: Cues) -> bool:

@@ -60,6 +60,15 @@ PUNCTUATED = [
     ("ru", "Всё ли вас устроило в прошлый раз?", [("устроило", C, P)]),
     ("ru", "Бывало, что нужную копию не могли найти?", [("Бывало", C, P)]),
     ("ru", "А у вас бывает такое, что посылки приходят мятые?", [("бывает такое", C, P)]),
+    # "что" after "тот же" relates, it does not ask
+    ("ru", "Почта та же, что в заявке?", [("Почта", C, None)]),
+    # a short "which is better" question picks one of the options offered before it
+    ("ru", "Как вам удобнее?", [("Как вам", C, None)]),
+    ("en", "What works better?", [("What works", C, S)]),
+    # a question word set off by a comma or dash is a filler: the question is yes/no
+    ("ru", "Как, укладываетесь по срокам?", [("укладываетесь", C, S)]),
+    ("ru", "Сейчас вы туда как — на машине, на метро?", [("на машине", C, S)]),
+    ("en", "What, you don't use a CRM at all?", [("a CRM", C, S)]),
     ("ru", "У вас часто свет отключают?", [("отключают", C, P)]),
     ("en", "Would you say it's getting worse over time?", [("getting worse", C, P)]),
     ("en", "Does that kind of thing happen often?", [("happen often", C, P)]),
