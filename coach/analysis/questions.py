@@ -110,6 +110,12 @@ class Cues:
     asides: Phrases
     given_names: frozenset[str]
     patronymic_endings: tuple[str, ...]
+    # asking for a piece of the client's data is open: "Подскажите вашу почту", "Can I take
+    # your surname?", "Почту подскажете?"
+    data_requests: Phrases
+    data_nouns: tuple[str, ...]
+    data_verbs: frozenset[str]
+    data_possessives: frozenset[str]
     spin: dict[str, tuple[str, ...]]
 
 
@@ -227,6 +233,10 @@ def cues_for(language: str) -> Cues:
         name_check_greetings=_phrases(data, "name_check_greetings"),
         asides=_phrases(data, "asides"),
         given_names=_words(data, "given_names"),
+        data_requests=_phrases(data, "data_requests"),
+        data_nouns=_texts(data, "data_nouns"),
+        data_verbs=_words(data, "data_verbs"),
+        data_possessives=_words(data, "data_possessives"),
         patronymic_endings=_texts(data, "patronymic_endings"),
         spin={key: _texts(spin_data, key) for key in spin_data},
     )
@@ -996,6 +1006,8 @@ def classify_form(question: str, cues: Cues, tokens: list[Token] | None = None) 
     lead = _lead(tokens, cues)
     if lead < len(tokens) and cues.closed_wh.at(tokens, lead) is not None:
         return QuestionForm.closed
+    if _asks_for_data(tokens[lead:], cues):
+        return QuestionForm.open
     wh = next(
         (
             k
@@ -1018,6 +1030,30 @@ def classify_form(question: str, cues: Cues, tokens: list[Token] | None = None) 
     if lead < len(tokens) and cues.open_indirect.at(tokens, lead) is not None:
         return QuestionForm.open
     return QuestionForm.closed
+
+
+def _data_noun(token: Token, cues: Cues) -> bool:
+    return token.text.startswith(cues.data_nouns) if cues.data_nouns else False
+
+
+def _asks_for_data(content: Sequence[Token], cues: Cues) -> bool:
+    """A request for a piece of the client's data, answered with it rather than yes/no:
+    "Подскажите, пожалуйста, вашу почту", "Can I take your name?", "Почту подскажете?",
+    "Вашу почту?"."""
+    if not content:
+        return False
+    phrase = cues.data_requests.at(content, 0)
+    if phrase is not None:
+        rest = [t for t in content[len(phrase) :] if t.text not in cues.markers]
+        if rest and rest[0].text in cues.data_possessives:
+            rest = rest[1:]
+        return bool(rest) and _data_noun(rest[0], cues)
+    first = 1 if content[0].text in cues.data_possessives and len(content) > 1 else 0
+    if not _data_noun(content[first], cues):
+        return False
+    after = content[first + 1 :]
+    # "Почту подскажете?" / "Адрес подскажете полностью…?" / the bare "Вашу почту?"
+    return not after or after[0].text in cues.data_verbs
 
 
 def _interjected(question: str, tokens: Sequence[Token], k: int) -> bool:
