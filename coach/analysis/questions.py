@@ -116,6 +116,7 @@ class Cues:
     data_nouns: tuple[str, ...]
     data_verbs: frozenset[str]
     data_possessives: frozenset[str]
+    partitive: frozenset[str]
     spin: dict[str, tuple[str, ...]]
 
 
@@ -237,6 +238,7 @@ def cues_for(language: str) -> Cues:
         data_nouns=_texts(data, "data_nouns"),
         data_verbs=_words(data, "data_verbs"),
         data_possessives=_words(data, "data_possessives"),
+        partitive=_words(data, "partitive"),
         patronymic_endings=_texts(data, "patronymic_endings"),
         spin={key: _texts(spin_data, key) for key in spin_data},
     )
@@ -1021,8 +1023,8 @@ def classify_form(question: str, cues: Cues, tokens: list[Token] | None = None) 
         if any(len(cues.closed_wh.at(tokens, k) or ()) >= 2 for k in range(lead, wh)):
             return QuestionForm.closed
         hinted = any(h in lowered for h in cues.choice_hints)
-        if tokens[wh].text in cues.choice_wh and (len(words) <= 3 or hinted):
-            return QuestionForm.closed
+        if tokens[wh].text in cues.choice_wh and (hinted or _partitive(tokens, wh, cues)):
+            return QuestionForm.closed  # "Which one suits?", "Какой из них удобнее?"
         if len(words) <= 3 and hinted:
             return QuestionForm.closed  # "Как вам удобнее?": pick one of the offered
         # an open question word first, or embedded in the first few words ("can I ask how…")
@@ -1030,6 +1032,11 @@ def classify_form(question: str, cues: Cues, tokens: list[Token] | None = None) 
     if lead < len(tokens) and cues.open_indirect.at(tokens, lead) is not None:
         return QuestionForm.open
     return QuestionForm.closed
+
+
+def _partitive(tokens: Sequence[Token], wh: int, cues: Cues) -> bool:
+    """ "which one", "which of", "какой из": one of a set already named."""
+    return wh + 1 < len(tokens) and tokens[wh + 1].text in cues.partitive
 
 
 def _data_noun(token: Token, cues: Cues) -> bool:

@@ -65,6 +65,10 @@ PUNCTUATED = [
     ("ru", "Всё ли вас устроило в прошлый раз?", [("устроило", C, P)]),
     ("ru", "Бывало, что нужную копию не могли найти?", [("Бывало", C, P)]),
     ("ru", "А у вас бывает такое, что посылки приходят мятые?", [("бывает такое", C, P)]),
+    # "which"/"какой" asks for information unless it picks from a set ("which one")
+    ("en", "Which building is it?", [("Which building", O, S)]),
+    ("ru", "Этаж у вас какой?", [("Этаж", O, S)]),
+    ("ru", "Какой из них вам ближе?", [("Какой из них", C, S)]),
     # "что" after "тот же" relates, it does not ask
     ("ru", "Почта та же, что в заявке?", [("Почта", C, None)]),
     # a short "which is better" question picks one of the options offered before it
