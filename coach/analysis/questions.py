@@ -79,6 +79,7 @@ class Cues:
     aux_not_before: frozenset[str]
     statement_subjects: frozenset[str]
     declarative: bool
+    wh_after_lead_in: bool  # a question word after a comma, deep in the sentence, asks
     second_person: frozenset[str]
     second_person_endings: tuple[str, ...]
     past_plural_endings: tuple[str, ...]
@@ -204,6 +205,7 @@ def cues_for(language: str) -> Cues:
         aux_not_before=_words(data, "aux_not_before"),
         statement_subjects=_words(data, "statement_subjects"),
         declarative=bool(data.get("declarative_questions", False)),
+        wh_after_lead_in=bool(data.get("wh_after_lead_in", False)),
         second_person=_words(data, "second_person"),
         second_person_endings=_texts(data, "second_person_endings"),
         past_plural_endings=_texts(data, "past_plural_endings"),
@@ -1031,6 +1033,16 @@ def classify_form(question: str, cues: Cues, tokens: list[Token] | None = None) 
         return QuestionForm.open
     if lead < len(tokens) and cues.open_indirect.at(tokens, lead) is not None:
         return QuestionForm.open
+    # "Just so I'm not wasting your time, how many people…": after a lead-in clause
+    if cues.wh_after_lead_in and lead < len(tokens) and tokens[lead].text not in cues.auxiliaries:
+        for k in range(lead + 7, len(tokens)):
+            between = question[tokens[k - 1].end : tokens[k].start]
+            if (
+                "," in between
+                and _is_open_wh(tokens, k, cues)
+                and not _interjected(question, tokens, k)
+            ):
+                return QuestionForm.open
     return QuestionForm.closed
 
 

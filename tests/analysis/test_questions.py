@@ -65,6 +65,12 @@ PUNCTUATED = [
     ("ru", "Всё ли вас устроило в прошлый раз?", [("устроило", C, P)]),
     ("ru", "Бывало, что нужную копию не могли найти?", [("Бывало", C, P)]),
     ("ru", "А у вас бывает такое, что посылки приходят мятые?", [("бывает такое", C, P)]),
+    # English: a question word after a lead-in clause asks
+    (
+        "en",
+        "Just so I'm not wasting your time, how many people are on your sales team right now?",
+        [("how many people", O, S)],
+    ),
     # "which"/"какой" asks for information unless it picks from a set ("which one")
     ("en", "Which building is it?", [("Which building", O, S)]),
     ("ru", "Этаж у вас какой?", [("Этаж", O, S)]),
