@@ -1010,6 +1010,9 @@ def classify_form(question: str, cues: Cues, tokens: list[Token] | None = None) 
     lead = _lead(tokens, cues)
     if lead < len(tokens) and cues.closed_wh.at(tokens, lead) is not None:
         return QuestionForm.closed
+    tag = _ends_with(tokens, cues.tags)
+    if tag is not None and tag > lead and "," in question[tokens[tag - 1].end : tokens[tag].start]:
+        return QuestionForm.closed  # "…где теряются сделки, правильно?": a tag asks yes/no
     if _asks_for_data(tokens[lead:], cues):
         return QuestionForm.open
     wh = next(
