@@ -118,6 +118,7 @@ class Cues:
     data_verbs: frozenset[str]
     data_possessives: frozenset[str]
     partitive: frozenset[str]
+    proposals: Phrases
     spin: dict[str, tuple[str, ...]]
 
 
@@ -241,6 +242,7 @@ def cues_for(language: str) -> Cues:
         data_verbs=_words(data, "data_verbs"),
         data_possessives=_words(data, "data_possessives"),
         partitive=_words(data, "partitive"),
+        proposals=_phrases(data, "proposals"),
         patronymic_endings=_texts(data, "patronymic_endings"),
         spin={key: _texts(spin_data, key) for key in spin_data},
     )
@@ -1008,8 +1010,10 @@ def classify_form(question: str, cues: Cues, tokens: list[Token] | None = None) 
         if inside and word in cues.choice and cues.not_choice.at(tokens, k) is None:
             return QuestionForm.closed
     lead = _lead(tokens, cues)
-    if lead < len(tokens) and cues.closed_wh.at(tokens, lead) is not None:
-        return QuestionForm.closed
+    if lead < len(tokens) and (
+        cues.closed_wh.at(tokens, lead) is not None or cues.proposals.at(tokens, lead) is not None
+    ):
+        return QuestionForm.closed  # "Давайте я покажу, как это работает?": yes or no
     tag = _ends_with(tokens, cues.tags)
     if tag is not None and tag > lead and "," in question[tokens[tag - 1].end : tokens[tag].start]:
         return QuestionForm.closed  # "…где теряются сделки, правильно?": a tag asks yes/no

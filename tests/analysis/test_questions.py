@@ -65,6 +65,9 @@ PUNCTUATED = [
     ("ru", "Всё ли вас устроило в прошлый раз?", [("устроило", C, P)]),
     ("ru", "Бывало, что нужную копию не могли найти?", [("Бывало", C, P)]),
     ("ru", "А у вас бывает такое, что посылки приходят мятые?", [("бывает такое", C, P)]),
+    # a proposal asks yes or no, whatever it embeds
+    ("ru", "Давайте я к вам подъеду, покажу, как это работает?", [("Давайте", C, None)]),
+    ("en", "Shall I check which dates we've got for your road?", [("Shall I", C, None)]),
     # a tag after a comma asks yes/no, whatever question word the statement holds
     ("ru", "То есть где машина — видно было, а по топливу — ничего, так?", [("То есть", C, None)]),
     ("en", "And that's when the deals get lost, right?", [("that's when", C, I)]),
