@@ -221,22 +221,22 @@ def cross_validate(paths: Sequence[Path]) -> dict[str, float]:
     return compare_questions(calls, revised)
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-    """Retrain the bundled model: ``python -m coach.analysis.rhetoric_model DIR...``;
-    ``--cross-validate`` measures instead of training."""
-    from coach.analysis.training import training_args
-
-    paths, check = training_args(argv)
-    if check:
-        for key, value in cross_validate(paths).items():
-            print(f"leave-one-call-out question F1 as written, {key}: {value:.3f}")
-        return
+def retrain(paths: Sequence[Path]) -> str:
+    """Train on the labelled calls and save the bundled model."""
     calls = _calls(paths)
     per_call = [_examples(c) for c in calls]
     examples = [e for rows in per_call for e in rows]
     save(train(examples, _judged_languages(calls, per_call)))
     load_model.cache_clear()
-    print(f"trained on {len(examples)} written questions from {len(paths)} calls → {MODEL_FILE}")
+    return f"trained on {len(examples)} written questions from {len(paths)} calls → {MODEL_FILE}"
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Retrain the bundled model: ``python -m coach.analysis.rhetoric_model DIR...``;
+    ``--cross-validate`` measures instead of training."""
+    from coach.analysis.training import run
+
+    run(argv, measure=cross_validate, retrain=retrain, what="question F1 as written")
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 CROSS_VALIDATE = "--cross-validate"
@@ -23,3 +23,21 @@ def training_args(argv: Sequence[str] | None = None) -> tuple[list[Path], bool]:
         path = Path(arg)
         paths += sorted(path.glob("*.json")) if path.is_dir() else [path]
     return paths, CROSS_VALIDATE in args
+
+
+def run(
+    argv: Sequence[str] | None,
+    *,
+    measure: Callable[[list[Path]], dict[str, float]],
+    retrain: Callable[[list[Path]], str],
+    what: str,
+) -> None:
+    """A retraining command's body: measure leaving one call out (printing each of
+    ``measure``'s numbers as "leave-one-call-out WHAT, KEY: VALUE"), or retrain and print
+    what ``retrain`` says it did."""
+    paths, check = training_args(argv)
+    if check:
+        for key, value in measure(paths).items():
+            print(f"leave-one-call-out {what}, {key}: {value:.3f}")
+        return
+    print(retrain(paths))
