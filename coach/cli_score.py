@@ -271,9 +271,9 @@ def register(cli: click.Group, settings_of: Any) -> None:
     ) -> None:
         """Measure accuracy on labelled calls (the shared/data/dev JSON format).
 
-        The learned models (SPIN, stages, turn ends, rhetorical questions) were trained
-        on shared/data/dev, tests/data/labelled and tests/data/train: measure them on
-        other calls (tests/data/blind), or use --classifier rules.
+        The learned models (SPIN, stages, turn ends, spoken and rhetorical questions)
+        were trained on shared/data/dev, tests/data/labelled and tests/data/train:
+        measure them on other calls (tests/data/blind), or use --classifier rules.
         """
         from coach.analysis.evaluate import run_eval, slips_text
 

@@ -13,6 +13,7 @@ from coach.analysis.metrics import Metrics
 from coach.analysis.questions import Question, ScriptQuestion, find_questions, rhetorical_questions
 from coach.analysis.rhetoric_model import revise as drop_rhetorical
 from coach.analysis.spin_model import around, features, load_model
+from coach.analysis.spoken_model import revise as drop_unasked
 from coach.analysis.stage_model import load_model as load_stage_model
 from coach.analysis.stages import Coverage, StageEvidence, coverage, label_stages, objection_hits
 from coach.analysis.transcript import Role, Transcript
@@ -231,7 +232,8 @@ def analyse(
             [q for q in before if q not in after]
             for before, after in zip(questions, kept, strict=True)
         ]
-        questions = kept
+        # without punctuation, openings the rules took for questions that were not asked
+        questions = drop_unasked(transcript, kept, rule_kinds)
         evidence = decided
     else:
         dropped = [[] for _ in transcript.utterances]

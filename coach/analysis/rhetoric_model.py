@@ -15,7 +15,7 @@ PATH...``); the weights are ``coach/analysis/data/rhetoric_model.json``.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
@@ -154,25 +154,36 @@ class _Call(NamedTuple):
     stages: list[list[StageKind]]
 
 
-def _calls(paths: Sequence[Path]) -> list[_Call]:
+def _calls(paths: Sequence[Path], form: str = "json") -> list[_Call]:
+    """The labelled calls in ``form`` ("json" as written, "asr" without punctuation), with
+    the rules' questions and stages."""
     from coach.analysis.analyse import analyse
     from coach.analysis.evaluate import load_labelled, variant
 
     out = []
     for path in paths:
         call = load_labelled(path)
-        transcript, gold = variant(call, "json")
+        transcript, gold = variant(call, form)
         analysis = analyse(transcript, classifier="rules")
         stages = [analysis.stage_kinds(u.index) for u in transcript.utterances]
         out.append(_Call(path, transcript, list(gold), analysis.questions, stages))
     return out
 
 
-def _examples(call: _Call) -> list[tuple[list[str], bool]]:
-    """Every written question the rules found, labelled asked (it is a gold question) or not
-    (a rhetorical one, or no question at all)."""
+Judge = Callable[[Question], bool]
+Describe = Callable[[str, Question, str, Sequence[StageKind], "str | None"], list[str]]
+
+
+def _examples(
+    call: _Call, judged: Judge | None = None, describe: Describe | None = None
+) -> list[tuple[list[str], bool]]:
+    """Every question the rules found that ``judged`` lets the model judge (by default the
+    written ones), as ``describe`` sees it (by default ``features``), labelled asked (it is
+    a gold question) or not (a rhetorical one, or no question at all)."""
     from coach.analysis.evaluate import match_spans
 
+    judged = judged or _judged
+    describe = describe or features
     _, transcript, gold, found, stages = call
     out = []
     for utterance, wanted, questions, kinds, reply in zip(
@@ -185,8 +196,8 @@ def _examples(call: _Call) -> list[tuple[list[str], bool]]:
             )
         }
         for d, question in enumerate(questions):
-            if _judged(question):
-                names = features(utterance.text, question, transcript.language, kinds, reply)
+            if judged(question):
+                names = describe(utterance.text, question, transcript.language, kinds, reply)
                 out.append((names, d in asked))
     return out
 
