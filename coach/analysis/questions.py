@@ -96,6 +96,7 @@ class Cues:
     asr_anywhere: Phrases
     tags: Phrases
     asr_tags: Phrases
+    asr_middle_tags: Phrases
     markers: frozenset[str]
     conditional_leads: frozenset[str]
     rhetorical: tuple[str, ...]
@@ -223,6 +224,7 @@ def cues_for(language: str) -> Cues:
         asr_anywhere=_phrases(data, "asr_anywhere"),
         tags=_phrases(data, "tags"),
         asr_tags=_phrases(data, "asr_tags"),
+        asr_middle_tags=_phrases(data, "asr_middle_tags"),
         markers=_words(data, "discourse_markers"),
         conditional_leads=_words(data, "conditional_leads"),
         rhetorical=_texts(data, "rhetorical"),
@@ -694,16 +696,37 @@ def _unpunctuated(text: str, seg: _Segment, cues: Cues) -> list[tuple[int, int, 
         if check is not None:
             spans.append((toks[0].start, toks[check].end, "name check"))
             onsets = [i for i in onsets if i > check]
+    # "…adds up pretty fast doesn't it | and with the missed calls…": a tag in the middle of
+    # the run closes the statement before it, and starts no question of its own
+    middle = _middle_tags(toks, cues)
+    onsets = [i for i in onsets if i not in middle]
     for n, i in enumerate(onsets):
         stop = onsets[n + 1] if n + 1 < len(onsets) else len(toks)
         if stop - i >= 2 and not _is_rhetorical(text[toks[i].start : toks[stop - 1].end], cues):
             spans.append((toks[i].start, toks[stop - 1].end, "asr"))
     if cues.declarative:
         spans += _declarative(text, toks, cues, spans)
+    for tag, end in middle.items():
+        head = toks[:end]
+        before = [sp for sp in spans if sp[0] < toks[end - 1].end]
+        after = [sp for sp in spans if sp[0] >= toks[end - 1].end]
+        earlier = [i for i in onsets if i < tag]
+        spans = _tag_question(text, head, tag, earlier, before, cues) + after
     tag = _ends_with(toks, cues.asr_tags)
     if tag is not None and len(toks) >= 4:
         spans = _tag_question(text, toks, tag, onsets, spans, cues)
     return spans
+
+
+def _middle_tags(toks: Sequence[Token], cues: Cues) -> dict[int, int]:
+    """Where a tag ("doesn't it", "не так ли") stands inside a run, after a statement of a
+    few words and before more words: tag start → end."""
+    out = {}
+    for k in range(3, len(toks) - 1):
+        phrase = cues.asr_middle_tags.at(toks, k)
+        if phrase is not None and k + len(phrase) < len(toks):
+            out[k] = k + len(phrase)
+    return out
 
 
 def _is_name(word: str, cues: Cues) -> bool:

@@ -292,3 +292,30 @@ def test_the_rest_of_a_turn_carries_on_its_question(
     assert carries_on(turn, language, found) is goes_on
     longer = extended_to_end(turn, language, found)
     assert (longer.start, longer.end, longer.text) == (start, len(turn), turn[start:])
+
+
+@pytest.mark.parametrize(
+    ("language", "run", "expected"),
+    [
+        (
+            "en",
+            "so a few hours a week adds up pretty fast doesn't it and with the missed calls "
+            "has anyone gone elsewhere",
+            ["a few hours a week adds up pretty fast doesn't it", "has anyone gone elsewhere"],
+        ),
+        (
+            "ru",
+            "ну и по деньгам это выходит дешевле не так ли а сколько вы сейчас платите",
+            ["это выходит дешевле не так ли", "сколько вы сейчас платите"],
+        ),
+    ],
+)
+def test_a_tag_inside_a_run_closes_the_statement_before_it(
+    language: str, run: str, expected: list[str]
+) -> None:
+    """Without punctuation, "…doesn't it" in the middle of a turn is the end of a tag
+    question, not the start of one that runs on into the next sentence."""
+    found = [q.text for q in find_questions(run, language)]
+    assert len(found) == len(expected)
+    for text, part in zip(found, expected, strict=True):
+        assert part in text and "and with" not in text
