@@ -706,12 +706,12 @@ def _unpunctuated(text: str, seg: _Segment, cues: Cues) -> list[tuple[int, int, 
             spans.append((toks[i].start, toks[stop - 1].end, "asr"))
     if cues.declarative:
         spans += _declarative(text, toks, cues, spans)
-    for tag, end in middle.items():
+    for inside, end in middle.items():
         head = toks[:end]
         before = [sp for sp in spans if sp[0] < toks[end - 1].end]
         after = [sp for sp in spans if sp[0] >= toks[end - 1].end]
-        earlier = [i for i in onsets if i < tag]
-        spans = _tag_question(text, head, tag, earlier, before, cues) + after
+        earlier = [i for i in onsets if i < inside]
+        spans = _tag_question(text, head, inside, earlier, before, cues) + after
     tag = _ends_with(toks, cues.asr_tags)
     if tag is not None and len(toks) >= 4:
         spans = _tag_question(text, toks, tag, onsets, spans, cues)
