@@ -915,9 +915,9 @@ def rhetorical_questions(text: str, language: str = "en") -> list[tuple[int, int
     """Spans of the written questions in one rep utterance that only make a point ("Who
     doesn't want a new truck?", "Кто же откажется?"): the ones ``find_questions`` leaves out
     by the language's rhetorical cues."""
-    if "?" not in text:
-        return []
     cues = cues_for(language)
+    if "?" not in text or not _is_rhetorical(text, cues):  # one scan rules most turns out
+        return []
     out = []
     for seg in _segments(text, tokenize(text)):
         if seg.terminator == "?" and _is_rhetorical(text[seg.start : seg.end], cues):
