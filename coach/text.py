@@ -10,7 +10,7 @@ import re
 
 from coach.lexicon import cues
 
-_WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*", re.UNICODE)
+_WORD = re.compile(r"[^\W_]++(?:[-'’][^\W_]++)*+")  # possessive: no backtracking
 _BOUNDARY = re.compile(r"([.!?…]+)([\"'»”)\]]*)(\s+|$)")
 
 

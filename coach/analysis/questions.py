@@ -20,7 +20,8 @@ from rapidfuzz import fuzz
 from coach.lexicon import find_cue, find_cues, lexicon, normalise
 from coach.scripts.model import QuestionForm, Spin
 
-_TOKEN = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*", re.UNICODE)
+# possessive quantifiers: a word never gives back letters, so nothing to backtrack (faster)
+_TOKEN = re.compile(r"[^\W_]++(?:['’\-][^\W_]++)*+")
 _TERMINATOR = re.compile(r"[.!?…]+")
 
 

@@ -43,7 +43,7 @@ WRITTEN = "?"  # the rules' evidence for a question that the writer marked with 
 RhetoricModel = Logistic
 
 
-_WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")  # a word as tokenize() reads it
+_WORD = re.compile(r"[^\W_]++(?:['’\-][^\W_]++)*+")  # a word as tokenize() reads it
 
 
 def _words(text: str) -> list[str]:

@@ -24,7 +24,7 @@ from coach.scripts.model import Spin, StageKind
 
 MODEL_FILE = Path(__file__).resolve().parent / "data" / "spin_model.json"
 CLASSES = ("situation", "problem", "implication", "need_payoff", "none")
-_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+_WORD = re.compile(r"[^\W_]++")
 EPOCHS = 30
 LEARNING_RATE = 0.3
 L2 = 1e-3

@@ -29,7 +29,7 @@ LEARNING_RATE = 0.2
 L2 = 1e-3
 SEED = 5
 THRESHOLD = 0.5
-_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+_WORD = re.compile(r"[^\W_]++")
 # the weights have three decimals, so a total can be zero by them: rounding in the sum must
 # not decide which side of the threshold (probability 0.5, a total of 0) it falls
 _ZERO = 1e-6
