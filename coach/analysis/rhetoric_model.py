@@ -41,6 +41,8 @@ RHETORICAL_WEIGHT = 3
 WRITTEN = "?"  # the rules' evidence for a question that the writer marked with "?"
 
 RhetoricModel = Logistic
+Judge = Callable[[Question], bool]  # which questions a model may drop
+Describe = Callable[[str, Question, str, Sequence[StageKind], "str | None"], list[str]]
 
 
 _WORD = re.compile(r"[^\W_]++(?:['’\-][^\W_]++)*+")  # a word as tokenize() reads it
@@ -127,6 +129,23 @@ def revise(
     # in a language it saw no rhetorical question of, it would judge by sentence order alone
     if model is None or not model.judges(transcript.language):
         return questions
+    return keep_asked(
+        transcript, questions, stages, model, judged=_judged, describe=features, drop=DROP
+    )
+
+
+def keep_asked(
+    transcript: Transcript,
+    questions: tuple[tuple[Question, ...], ...],
+    stages: Sequence[Sequence[StageKind]],
+    model: Logistic,
+    *,
+    judged: Judge,
+    describe: Describe,
+    drop: float,
+) -> tuple[tuple[Question, ...], ...]:
+    """The questions, less those ``judged`` lets the model judge and it finds asked with a
+    probability below ``drop`` (seen through ``describe``)."""
     out = []
     for utterance, found, kinds, reply in zip(
         transcript.utterances, questions, stages, replies(transcript), strict=True
@@ -135,9 +154,9 @@ def revise(
             tuple(
                 q
                 for q in found
-                if not _judged(q)
-                or model.probability(features(utterance.text, q, transcript.language, kinds, reply))
-                >= DROP
+                if not judged(q)
+                or model.probability(describe(utterance.text, q, transcript.language, kinds, reply))
+                >= drop
             )
         )
     return tuple(out)
@@ -168,10 +187,6 @@ def _calls(paths: Sequence[Path], form: str = "json") -> list[_Call]:
         stages = [analysis.stage_kinds(u.index) for u in transcript.utterances]
         out.append(_Call(path, transcript, list(gold), analysis.questions, stages))
     return out
-
-
-Judge = Callable[[Question], bool]
-Describe = Callable[[str, Question, str, Sequence[StageKind], "str | None"], list[str]]
 
 
 def _examples(

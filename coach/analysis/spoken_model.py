@@ -24,7 +24,7 @@ from coach.analysis import rhetoric_model as written
 from coach.analysis.logistic import Logistic, Schedule
 from coach.analysis.questions import Question
 from coach.analysis.transcript import Transcript
-from coach.analysis.turn_model import replies, written_without_punctuation
+from coach.analysis.turn_model import written_without_punctuation
 from coach.scripts.model import StageKind
 
 MODEL_FILE = Path(__file__).resolve().parent / "data" / "spoken_model.json"
@@ -79,20 +79,9 @@ def revise(
     model = model or load_model()
     if model is None or not written_without_punctuation(transcript):
         return questions
-    out = []
-    for utterance, found, kinds, reply in zip(
-        transcript.utterances, questions, stages, replies(transcript), strict=True
-    ):
-        out.append(
-            tuple(
-                q
-                for q in found
-                if not _judged(q)
-                or model.probability(features(utterance.text, q, transcript.language, kinds, reply))
-                >= DROP
-            )
-        )
-    return tuple(out)
+    return written.keep_asked(
+        transcript, questions, stages, model, judged=_judged, describe=features, drop=DROP
+    )
 
 
 # --- training and measuring -----------------------------------------------------------
