@@ -36,6 +36,11 @@ class Schedule:
     seed: int
 
 
+def bucket(count: int, size: int, top: int) -> int:
+    """A count as a feature value: ``count // size``, at most ``top``."""
+    return min(count // size, top)
+
+
 def _sigmoid(total: float) -> float:
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, total))))
 

@@ -14,19 +14,19 @@ PATH...``); the weights are ``coach/analysis/data/rhetoric_model.json``.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Sequence
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from coach.analysis import logistic
-from coach.analysis.logistic import Logistic, Schedule
+from coach.analysis.logistic import Logistic, Schedule, bucket
 from coach.analysis.questions import Question
 from coach.analysis.transcript import Transcript
 from coach.analysis.turn_model import replies
 from coach.lexicon import normalise
 from coach.scripts.model import StageKind
+from coach.text import words
 
 if TYPE_CHECKING:
     from coach.analysis.evaluate import GoldQuestion
@@ -45,15 +45,9 @@ Judge = Callable[[Question], bool]  # which questions a model may drop
 Describe = Callable[[str, Question, str, Sequence[StageKind], "str | None"], list[str]]
 
 
-_WORD = re.compile(r"[^\W_]++(?:['’\-][^\W_]++)*+")  # a word as tokenize() reads it
-
-
 def _words(text: str) -> list[str]:
-    return _WORD.findall(normalise(text))
-
-
-def _bucket(count: int, size: int, top: int) -> int:
-    return min(count // size, top)
+    """The words, lowercased, as ``tokenize()`` reads them."""
+    return words(normalise(text))
 
 
 def features(
@@ -65,30 +59,30 @@ def features(
 ) -> list[str]:
     """What the model looks at for one question of the turn ``text`` (``reply``: the
     client's next words, None when the rep speaks again or the call ends)."""
-    words = _words(question.text)
+    asked = _words(question.text)
     after = text[question.end :]
-    said_after = _WORD.findall(after)
-    said_before = _WORD.findall(text, 0, question.start)
-    out = ["bias", f"qlen:{_bucket(len(words), 3, 6)}"]
-    out += [f"w:{language}:{w}" for w in set(words)]
-    if words:
-        out += [f"first:{language}:{words[0]}", f"last:{language}:{words[-1]}"]
-    if len(words) >= 2:
+    said_after = words(after)
+    said_before = words(text[: question.start])
+    out = ["bias", f"qlen:{bucket(len(asked), 3, 6)}"]
+    out += [f"w:{language}:{w}" for w in set(asked)]
+    if asked:
+        out += [f"first:{language}:{asked[0]}", f"last:{language}:{asked[-1]}"]
+    if len(asked) >= 2:
         out += [
-            f"first2:{language}:{words[0]}_{words[1]}",
-            f"last2:{language}:{words[-2]}_{words[-1]}",
+            f"first2:{language}:{asked[0]}_{asked[1]}",
+            f"last2:{language}:{asked[-2]}_{asked[-1]}",
         ]
     if not said_after:
         out.append("after:none")  # the turn ends on it: the client may answer
     elif "?" in after:
         out.append("after:question")  # the rep asks on: a run of questions
     else:
-        out.append(f"after:statement:{_bucket(len(said_after), 5, 5)}")  # the pitch goes on
-    out.append(f"before:{_bucket(len(said_before), 8, 5)}")
+        out.append(f"after:statement:{bucket(len(said_after), 5, 5)}")  # the pitch goes on
+    out.append(f"before:{bucket(len(said_before), 8, 5)}")
     out += [f"stage:{kind.value}" for kind in stages]
     if reply is not None and not said_after:
         answer = _words(reply)
-        out.append(f"reply_len:{_bucket(len(answer), 3, 6)}")
+        out.append(f"reply_len:{bucket(len(answer), 3, 6)}")
         if answer:
             out.append(f"reply1:{language}:{answer[0]}")
     return out

@@ -92,12 +92,6 @@ class StageModel:
                 out.setdefault(language, {})[word] = row
         return out
 
-    @cached_property
-    def _fixed_rows(self) -> dict[str, int]:
-        """Row of every feature that is not a word."""
-        index, _ = self._matrix
-        return {name: row for name, row in index.items() if not name.startswith("w:")}
-
     def decide_call(
         self,
         transcript: Any,
@@ -110,8 +104,7 @@ class StageModel:
 
         index, matrix = self._matrix
         blank = len(index)
-        fixed = self._fixed_rows
-        row = fixed.get
+        row = index.get
         words_of = self._word_rows.get(transcript.language, {}).get
         count = max(1, len(transcript.utterances))
         flat: list[int] = []

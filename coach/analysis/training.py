@@ -1,6 +1,8 @@
-"""What the learned models' retraining commands share: reading their arguments.
+"""What the learned models' retraining commands share: reading their arguments and, for
+the yes/no models, the command's body.
 
-``python -m coach.analysis.{spin,stage,turn}_model DIR|FILE... [--cross-validate]``
+``python -m coach.analysis.{spin,stage,turn,spoken,rhetoric}_model DIR|FILE...
+[--cross-validate]``
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from coach.analysis import logistic
-from coach.analysis.logistic import Logistic, Schedule
+from coach.analysis.logistic import Logistic, Schedule, bucket
 from coach.analysis.questions import (
     Question,
     carries_on,
@@ -61,10 +61,6 @@ def written_without_punctuation(transcript: Transcript) -> bool:
     return bool(said)
 
 
-def _bucket(count: int, size: int, top: int) -> int:
-    return min(count // size, top)
-
-
 def features(
     text: str,
     language: str,
@@ -77,7 +73,7 @@ def features(
     at_end = [q for q in questions if carries_on(text, language, q)]
     out = [
         "bias",
-        f"len:{_bucket(len(words), 5, 8)}",
+        f"len:{bucket(len(words), 5, 8)}",
         f"rule_end:{at_end[0].evidence[0] if at_end else 'none'}",
         f"rule_mid:{min(len(questions) - len(at_end), 2)}",
     ]
@@ -90,7 +86,7 @@ def features(
         out.append("reply:none")
         return out
     said = [t.text for t in tokenize(reply)]
-    out.append(f"reply_len:{_bucket(len(said), 3, 6)}")
+    out.append(f"reply_len:{bucket(len(said), 3, 6)}")
     if said:
         out.append(f"reply1:{language}:{said[0]}")
     if len(said) >= 2:
