@@ -311,13 +311,11 @@ def _segments(text: str, tokens: Sequence[Token]) -> list[_Segment]:
 def _short_word_before(text: str, index: int) -> bool:
     """The word ending at ``index`` is a capitalised one or two letters ("Dr", "St", "Т")."""
     start = index
-    while (
-        start > 0 and index - start <= 2 and (text[start - 1].isalnum() or text[start - 1] == "_")
-    ):
+    while start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_"):
         start -= 1
-    word = text[start:index]
-    longer = start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_")
-    return 0 < len(word) <= 2 and not longer and word[0].isupper()
+        if index - start > 2:
+            return False
+    return start < index and text[start].isupper()
 
 
 def _within(tokens: Sequence[Token], start: int, end: int) -> tuple[Token, ...]:
