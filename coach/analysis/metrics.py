@@ -12,7 +12,7 @@ from typing import Any
 
 from coach.analysis.questions import Question
 from coach.analysis.transcript import Role, Transcript, Utterance
-from coach.lexicon import count_cue, cues, find_cues
+from coach.lexicon import count_cue, cue_tuple, find_cues
 from coach.scripts.model import QuestionForm, Spin, StageKind
 
 BACKCHANNEL_WORDS = 2  # a client "mm-hm" / "okay" does not end a rep monologue
@@ -236,7 +236,7 @@ def filler_rate(transcript: Transcript) -> float | None:
     total = sum(u.word_count for u in rep)
     if not total:
         return None
-    fillers = cues(transcript.language, "fillers")
+    fillers = cue_tuple(transcript.language, "fillers")
     count = 0
     for u in rep:
         for cue in find_cues(u.text, fillers):

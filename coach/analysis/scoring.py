@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from coach.analysis.analyse import Analysis
 from coach.analysis.rubric import Check, Criterion, Rubric
 from coach.analysis.transcript import Role
-from coach.lexicon import cues, find_cue
+from coach.lexicon import cue_tuple, find_cue
 from coach.scripts.model import Spin, StageKind
 from coach.text import split_sentences
 
@@ -121,7 +121,7 @@ def _metric_evidence(analysis: Analysis, metric: str) -> tuple[Evidence, ...]:
         longest = max(client, key=lambda u: u.duration, default=None)
         return (_quote(analysis, longest.index),) if longest else ()
     if metric == "filler_rate":
-        fillers = cues(analysis.transcript.language, "fillers")
+        fillers = cue_tuple(analysis.transcript.language, "fillers")
         return tuple(
             _quote(analysis, u.index)
             for u in utterances
@@ -267,7 +267,7 @@ def _close_complete(analysis: Analysis, criterion: Criterion) -> Result:
     texts = [(i, analysis.transcript.utterances[i].text) for i in close.utterances]
     rep_texts = [(i, t) for i, t in texts if analysis.transcript.utterances[i].speaker is Role.rep]
     parts = {
-        "date/time": cues(language, "date_time"),
+        "date/time": cue_tuple(language, "date_time"),
         "reminder": _reminder_cues(language),
         "written confirmation": _confirmation_cues(language),
     }
@@ -286,12 +286,12 @@ def _close_complete(analysis: Analysis, criterion: Criterion) -> Result:
     return Result(fraction, not missing, detail, evidence)
 
 
-def _reminder_cues(language: str) -> list[str]:
-    return cues(language, "stages", "reminder")
+def _reminder_cues(language: str) -> tuple[str, ...]:
+    return cue_tuple(language, "stages", "reminder")
 
 
-def _confirmation_cues(language: str) -> list[str]:
-    return cues(language, "stages", "confirmation")
+def _confirmation_cues(language: str) -> tuple[str, ...]:
+    return cue_tuple(language, "stages", "confirmation")
 
 
 def _teaser_cta(analysis: Analysis, criterion: Criterion) -> Result:
@@ -299,9 +299,9 @@ def _teaser_cta(analysis: Analysis, criterion: Criterion) -> Result:
     teaser = analysis.covered(StageKind.teaser)
     if teaser is None:
         return Result(0.0, False, "no pitch (teaser) found")
-    wanted = cues(language, "call_to_action")
+    wanted = cue_tuple(language, "call_to_action")
     key_step = analysis.script.key_step if analysis.script else None
-    steps = cues(language, "key_steps", key_step) if key_step else []
+    steps = cue_tuple(language, "key_steps", key_step) if key_step else ()
     for index in teaser.utterances:
         utterance = analysis.transcript.utterances[index]
         if utterance.speaker is not Role.rep:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import math
 import random
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, cached_property
@@ -19,8 +18,8 @@ from itertools import compress, repeat
 from pathlib import Path
 from typing import Any
 
-from coach.lexicon import normalise
 from coach.scripts.model import StageKind
+from coach.text import said_words
 
 MODEL_FILE = Path(__file__).resolve().parent / "data" / "stage_model.json"
 KINDS = tuple(k.value for k in StageKind)
@@ -29,7 +28,6 @@ LEARNING_RATE = 0.2
 L2 = 1e-3
 SEED = 5
 THRESHOLD = 0.5
-_WORD = re.compile(r"[^\W_]++")
 # the weights have three decimals, so a total can be zero by them: rounding in the sum must
 # not decide which side of the threshold (probability 0.5, a total of 0) it falls
 _ZERO = 1e-6
@@ -48,7 +46,7 @@ def features(
     position: float,
     turn: int,
 ) -> list[str]:
-    words = _WORD.findall(normalise(text))
+    words = said_words(text)
     out = [
         "bias",
         f"speaker:{speaker}",
@@ -117,7 +115,7 @@ class StageModel:
         ):
             offsets.append(len(flat))
             speaker = utterance.speaker.value
-            said = _WORD.findall(normalise(utterance.text))
+            said = said_words(utterance.text)
             rule_kinds = [k.value for k in stage_kinds]
             flat.append(bias)
             flat.append(row("speaker:" + speaker, blank))

@@ -14,7 +14,7 @@ from rapidfuzz import fuzz
 
 from coach.analysis.questions import Question
 from coach.analysis.transcript import Role, Transcript, Utterance
-from coach.lexicon import cues, find_cue, find_cues, lexicon, normalise
+from coach.lexicon import cue_tuple, find_cue, find_cues, lexicon, normalise
 from coach.scripts.model import Script, Spin, StageKind
 
 SPIN_STAGE = {
@@ -53,8 +53,10 @@ class Coverage:
 
 @dataclass(frozen=True)
 class StageCues:
-    cues: dict[str, list[str]]
-    objections: dict[str, list[str]]
+    cues: dict[str, tuple[str, ...]]
+    objections: dict[str, tuple[str, ...]]
+    objection_topics: tuple[str, ...]
+    objection_hedges: tuple[str, ...]
 
 
 @cache
@@ -63,8 +65,10 @@ def stage_cues(language: str) -> StageCues:
     stages = data.get("stages") or {}
     objections = data.get("objections") or {}
     return StageCues(
-        cues={k: [normalise(str(c)) for c in v] for k, v in stages.items()},
-        objections={k: [normalise(str(c)) for c in v] for k, v in objections.items()},
+        cues={k: tuple(normalise(str(c)) for c in v) for k, v in stages.items()},
+        objections={k: tuple(normalise(str(c)) for c in v) for k, v in objections.items()},
+        objection_topics=tuple(normalise(str(c)) for c in data.get("objection_topics", [])),
+        objection_hedges=tuple(normalise(str(c)) for c in data.get("objection_hedges", [])),
     )
 
 
@@ -104,7 +108,7 @@ def objection_hits(text: str, language: str, script: Script | None = None) -> li
 
 @lru_cache(maxsize=65536)
 def _has(text: str, language: str, kind: str) -> bool:
-    return find_cue(text, tuple(stage_cues(language).cues.get(kind, ()))) is not None
+    return find_cue(text, stage_cues(language).cues.get(kind, ())) is not None
 
 
 def _script_lines(script: Script) -> list[tuple[str, StageKind, str, int]]:
@@ -196,7 +200,7 @@ def _rep_stages(
 @lru_cache(maxsize=65536)
 def _invites(text: str, language: str) -> bool:
     """The turn calls the client to action ("come in", "приезжайте", "давайте")."""
-    return find_cue(text, tuple(cues(language, "call_to_action"))) is not None
+    return find_cue(text, cue_tuple(language, "call_to_action")) is not None
 
 
 def _closes(text: str, language: str, asks: bool) -> bool:
@@ -348,10 +352,11 @@ def label_stages(
 
 def _concern(text: str, language: str) -> bool:
     """A price or constraint weighed with a "but": "That's more than I was thinking"."""
-    data = lexicon(language)
-    topics = [normalise(str(c)) for c in data.get("objection_topics", [])]
-    hedges = [normalise(str(c)) for c in data.get("objection_hedges", [])]
-    return bool(find_cues(text, topics)) and bool(find_cues(text, hedges))
+    known = stage_cues(language)
+    return (
+        find_cue(text, known.objection_topics) is not None
+        and find_cue(text, known.objection_hedges) is not None
+    )
 
 
 def _qualification(

@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 
 from coach.errors import Problem, TranscriptError
-from coach.text import words
+from coach.text import said_words, words
 from coach.validation import suggest
 from coach.yamlsource import read_text
 
@@ -61,7 +61,7 @@ class Utterance:
 
     def __post_init__(self) -> None:
         if self.word_count < 0:
-            object.__setattr__(self, "word_count", len(words(self.text)))
+            object.__setattr__(self, "word_count", len(said_words(self.text)))
 
     @property
     def duration(self) -> float:

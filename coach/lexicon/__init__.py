@@ -48,6 +48,12 @@ def cues(language: str, *keys: str) -> list[str]:
     return list(_cue_tuple(language, keys))
 
 
+def cue_tuple(language: str, *keys: str) -> tuple[str, ...]:
+    """``cues`` as the lexicon's own tuple: the same object every time, so ``find_cue`` and
+    ``find_cues`` find its compiled pattern by identity (the fast path for hot loops)."""
+    return _cue_tuple(language, keys)
+
+
 @cache
 def _pattern(cue: str) -> re.Pattern[str]:
     if cue.endswith("$"):
