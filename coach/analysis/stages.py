@@ -14,7 +14,7 @@ from rapidfuzz import fuzz
 
 from coach.analysis.questions import Question
 from coach.analysis.transcript import Role, Transcript, Utterance
-from coach.lexicon import cue_tuple, find_cue, find_cues, lexicon, normalise
+from coach.lexicon import CueTable, cue_tuple, find_cues, lexicon, normalise
 from coach.scripts.model import Script, Spin, StageKind
 
 SPIN_STAGE = {
@@ -106,9 +106,31 @@ def objection_hits(text: str, language: str, script: Script | None = None) -> li
     return out
 
 
+@cache
+def _cue_table(language: str) -> CueTable:
+    """Every stage's cue list, and the other lists a turn is read for, in one table."""
+    known = stage_cues(language)
+    return CueTable(
+        {
+            **known.cues,
+            CALL_TO_ACTION: cue_tuple(language, "call_to_action"),
+            TOPIC: known.objection_topics,
+            HEDGE: known.objection_hedges,
+        }
+    )
+
+
+CALL_TO_ACTION, TOPIC, HEDGE = "+call_to_action", "+objection_topic", "+objection_hedge"
+
+
 @lru_cache(maxsize=65536)
+def _said(text: str, language: str) -> frozenset[str]:
+    """The cue lists (stage kinds and the names above) with a cue in ``text``."""
+    return _cue_table(language).names_in(text)
+
+
 def _has(text: str, language: str, kind: str) -> bool:
-    return find_cue(text, stage_cues(language).cues.get(kind, ())) is not None
+    return kind in _said(text, language)
 
 
 def _script_lines(script: Script) -> list[tuple[str, StageKind, str, int]]:
@@ -197,10 +219,9 @@ def _rep_stages(
     return found
 
 
-@lru_cache(maxsize=65536)
 def _invites(text: str, language: str) -> bool:
     """The turn calls the client to action ("come in", "приезжайте", "давайте")."""
-    return find_cue(text, cue_tuple(language, "call_to_action")) is not None
+    return CALL_TO_ACTION in _said(text, language)
 
 
 def _closes(text: str, language: str, asks: bool) -> bool:
@@ -352,11 +373,8 @@ def label_stages(
 
 def _concern(text: str, language: str) -> bool:
     """A price or constraint weighed with a "but": "That's more than I was thinking"."""
-    known = stage_cues(language)
-    return (
-        find_cue(text, known.objection_topics) is not None
-        and find_cue(text, known.objection_hedges) is not None
-    )
+    said = _said(text, language)
+    return TOPIC in said and HEDGE in said
 
 
 def _qualification(

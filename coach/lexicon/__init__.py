@@ -7,6 +7,7 @@ a cue ending in "$" must end a word: "late$" matches "late", not "later".
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
@@ -146,6 +147,51 @@ def find_cue(text: str, cue_list: list[str] | tuple[str, ...]) -> str | None:
         return None
     match = pattern.search(normalise(text))
     return mapping[match.group()] if match else None
+
+
+class CueTable:
+    """Several named cue lists read in one pass over a text: which lists have a cue in it.
+
+    ``find_cue`` once per list costs a regex search per list; this matches, at every word
+    start, the longest cue of all the lists, and counts the shorter cues it begins with.
+    """
+
+    def __init__(self, lists: Mapping[str, Sequence[str]]) -> None:
+        owners: dict[str, tuple[set[str], set[str]]] = {}  # literal → (any end, word end)
+        for name, cue_list in lists.items():
+            for cue in cue_list:
+                plain = cue.replace("ё", "е")
+                whole = plain.endswith("$")
+                literal = plain[:-1] if whole else plain
+                if literal:
+                    owners.setdefault(literal, (set(), set()))[whole].add(name)
+        # for each literal: the cues it begins with (itself included), shortest first
+        self._prefixes = {
+            literal: [
+                (len(other), frozenset(owners[other][0]), frozenset(owners[other][1]))
+                for other in sorted(owners, key=len)
+                if literal.startswith(other)
+            ]
+            for literal in owners
+        }
+        trie = _trie([(literal, False) for literal in owners]) if owners else None
+        self._pattern = re.compile(r"(?<!\w)(?=(" + trie + "))") if trie else None
+
+    def names_in(self, text: str) -> frozenset[str]:
+        """The names of the lists with a cue that starts a word in ``text``."""
+        if self._pattern is None:
+            return frozenset()
+        lowered = normalise(text)
+        found: set[str] = set()
+        for match in self._pattern.finditer(lowered):
+            start = match.start()
+            for length, anywhere, at_word_end in self._prefixes[match.group(1)]:
+                found |= anywhere
+                if at_word_end:
+                    after = lowered[start + length : start + length + 1]
+                    if not after or not (after.isalnum() or after == "_"):
+                        found |= at_word_end
+        return frozenset(found)
 
 
 @lru_cache(maxsize=8192)
