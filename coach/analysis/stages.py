@@ -206,7 +206,8 @@ def _rep_stages(
         or (invites and words >= SHORT_PITCH_WORDS and rep_turn >= 1)
     )
     if teaser:
-        found.append(StageEvidence(StageKind.teaser, 0.6, "presents the offer"))
+        # an offer that ends by calling the client to act is the skeleton's teaser itself
+        found.append(StageEvidence(StageKind.teaser, 0.6, "presents the offer", decisive=invites))
     # a pitch that ends "can you come on Saturday?" invites; agreeing the day is the close
     introduces = any(e.kind is StageKind.greeting for e in found)  # "Am I speaking to…?"
     if not introduces and (
