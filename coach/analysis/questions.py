@@ -331,36 +331,24 @@ def _match(tokens: Sequence[Token], i: int, phrase: tuple[str, ...]) -> bool:
     return all(tokens[i + k].text == word for k, word in enumerate(phrase))
 
 
-def _clause_start(text: str, tokens: Sequence[Token], i: int, cues: Cues) -> bool:
-    """Token i starts a clause: first in its sentence, after markers, or after a comma."""
-    if i == 0 or i <= next(
-        (k for k, t in enumerate(tokens) if t.text not in cues.markers), len(tokens)
-    ):
-        return True
-    between = text[tokens[i - 1].end : tokens[i].start]
-    if any(ch in between for ch in ",;:—–(-"):
-        return True
-    if cues.discourse_phrases.ends_before(tokens, i):
-        return True
-    return tokens[i - 1].text in cues.markers and tokens[i - 1].text not in cues.subjects
+def _clause_lead(tokens: Sequence[Token], cues: Cues) -> int:
+    """Index of the first token that is not a marker ("well", "ну"): up to it, every token
+    starts the clause."""
+    return next((k for k, t in enumerate(tokens) if t.text not in cues.markers), len(tokens))
 
 
-def _clause_starts(text: str, tokens: Sequence[Token], cues: Cues) -> list[bool]:
-    """For every token, whether it starts a clause (see _clause_start), in one pass."""
-    lead = next((k for k, t in enumerate(tokens) if t.text not in cues.markers), len(tokens))
-    out = []
-    for i, token in enumerate(tokens):
-        if i <= lead:
-            out.append(True)
-            continue
-        previous = tokens[i - 1]
-        between = text[previous.end : token.start]
-        out.append(
-            (between != " " and any(ch in between for ch in ",;:—–(-"))
-            or cues.discourse_phrases.ends_before(tokens, i)
-            or (previous.text in cues.markers and previous.text not in cues.subjects)
-        )
-    return out
+def _clause_start(text: str, tokens: Sequence[Token], i: int, cues: Cues, lead: int) -> bool:
+    """Token i starts a clause: first in its sentence (up to ``lead``, see _clause_lead),
+    after a comma or dash, after a discourse phrase, or after a marker."""
+    if i <= lead:
+        return True
+    previous = tokens[i - 1]
+    between = text[previous.end : tokens[i].start]
+    return (
+        (between != " " and any(ch in between for ch in ",;:—–(-"))
+        or cues.discourse_phrases.ends_before(tokens, i)
+        or (previous.text in cues.markers and previous.text not in cues.subjects)
+    )
 
 
 def _wh_at(tokens: Sequence[Token], i: int, cues: Cues) -> int | None:
@@ -410,7 +398,7 @@ def _onsets(text: str, tokens: Sequence[Token], cues: Cues, mode: str) -> list[t
     loose = mode != "statement"
     asr = mode == "asr"
     starters = _starters(cues)
-    starts: list[bool] | None = None  # worked out only when a word could open a question
+    lead: int | None = None  # worked out only when a word could open a question
     found: list[tuple[int, str]] = []
     covered = -1  # tokens up to here belong to an onset already found
     anchor: tuple[int, str] | None = None  # where the latest joined wh-phrase starts
@@ -420,8 +408,8 @@ def _onsets(text: str, tokens: Sequence[Token], cues: Cues, mode: str) -> list[t
         word = tokens[i].text
         if word not in starters and not (i + 1 < len(tokens) and tokens[i + 1].text == "ли"):
             continue
-        if starts is None:
-            starts = _clause_starts(text, tokens, cues)
+        if lead is None:
+            lead = _clause_lead(tokens, cues)
         before = tokens[i - 1].text if i > 0 else ""
         aside = cues.asides.at(tokens, i) if asr and found else None
         if aside is not None and i + len(aside) >= len(tokens) - 1:
@@ -436,7 +424,7 @@ def _onsets(text: str, tokens: Sequence[Token], cues: Cues, mode: str) -> list[t
             if joined is not None:
                 anchor = (joined, "wh")  # "…and at what time | does it finish": still one
             continue
-        clause = starts[i]
+        clause = _clause_start(text, tokens, i, cues, lead)
         phrase = cues.indirect.at(tokens, i)
         if phrase and before not in cues.indirect_not_after:
             found.append((i, "indirect"))
