@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from coach.lexicon import find_cue, find_cues
+from coach.lexicon import CueTable, find_cue, find_cues
 
 CUES = ("what happens", "what happens if", "cost$", "costs", "wh", "что будет", "что", "всё$")
 
@@ -35,3 +35,61 @@ def test_the_same_tuple_and_an_equal_list_find_the_same() -> None:
     text = "What happens if the cost doubles?"
     assert find_cues(text, CUES) == find_cues(text, list(CUES)) == ["what happens if", "cost$"]
     assert find_cues(text, ()) == []
+
+
+# several named lists read in one pass: a list is named when one of its cues starts a word,
+# even where a longer cue of another list starts at the same place
+TABLE = {
+    "question": ("what happens", "что"),
+    "consequence": ("what happens if", "что будет"),
+    "price": ("cost$", "дорог"),
+    "plural": ("costs",),
+    "all": ("всё$",),
+}
+TABLE_ROWS = [
+    ("What happens if it breaks?", {"question", "consequence"}),
+    ("And what happens then?", {"question"}),
+    ("What does it cost?", {"price"}),
+    ("The costs went up", {"plural"}),
+    ("The costing model", set()),
+    ("Что будет, если не успеем?", {"question", "consequence"}),
+    ("Дороговато, и всё-таки", {"price", "all"}),
+    ("Всёго хорошего", set()),
+    ("", set()),
+]
+
+
+@pytest.mark.parametrize(("text", "names"), TABLE_ROWS, ids=[r[0][:24] for r in TABLE_ROWS])
+def test_cue_table_names_the_lists_with_a_cue(text: str, names: set[str]) -> None:
+    assert CueTable(TABLE).names_in(text) == names
+
+
+@pytest.mark.parametrize(("text", "names"), TABLE_ROWS, ids=[r[0][:24] for r in TABLE_ROWS])
+def test_cue_table_agrees_with_one_search_per_list(text: str, names: set[str]) -> None:
+    expected = {name for name, cues in TABLE.items() if find_cue(text, cues) is not None}
+    assert CueTable(TABLE).names_in(text) == expected
+
+
+# ``found``: per list, exactly what find_cues gives for that list alone (a cue inside an
+# earlier match of its own list is not found again; one inside another list's match is)
+FOUND_ROWS = [
+    (
+        "What happens if it breaks, and what happens then?",
+        {"question": ["what happens"], "consequence": ["what happens if"]},
+    ),
+    ("Что будет, если не успеем? Что тогда?", {"question": ["что"], "consequence": ["что будет"]}),
+    (
+        "Дороговато, а всё-таки что будет?",
+        {"price": ["дорог"], "all": ["всё$"], "question": ["что"], "consequence": ["что будет"]},
+    ),
+    ("The costing model", {}),
+]
+
+
+@pytest.mark.parametrize(("text", "found"), FOUND_ROWS, ids=[r[0][:24] for r in FOUND_ROWS])
+def test_cue_table_finds_per_list_what_find_cues_finds(
+    text: str, found: dict[str, list[str]]
+) -> None:
+    assert CueTable(TABLE).found(text) == found
+    by_list = {name: find_cues(text, cues) for name, cues in TABLE.items()}
+    assert found == {name: cues for name, cues in by_list.items() if cues}

@@ -17,7 +17,7 @@ from typing import NamedTuple
 
 from rapidfuzz import fuzz
 
-from coach.lexicon import find_cue, find_cues, lexicon, normalise
+from coach.lexicon import CueTable, find_cue, lexicon, normalise
 from coach.scripts.model import QuestionForm, Spin
 
 # possessive quantifiers: a word never gives back letters, so nothing to backtrack (faster)
@@ -122,6 +122,7 @@ class Cues:
     partitive: frozenset[str]
     proposals: Phrases
     spin: dict[str, tuple[str, ...]]
+    spin_table: CueTable  # the SPIN cue lists, read in one pass
 
 
 def _words(data: dict[str, object], key: str) -> frozenset[str]:
@@ -186,6 +187,7 @@ def _texts(data: dict[str, object], key: str) -> tuple[str, ...]:
 def cues_for(language: str) -> Cues:
     data = lexicon(language)
     spin_data = data.get("spin") or {}
+    spin = {key: _texts(spin_data, key) for key in spin_data}
     return Cues(
         language=language,
         question_words=_words(data, "question_words"),
@@ -247,7 +249,8 @@ def cues_for(language: str) -> Cues:
         partitive=_words(data, "partitive"),
         proposals=_phrases(data, "proposals"),
         patronymic_endings=_texts(data, "patronymic_endings"),
-        spin={key: _texts(spin_data, key) for key in spin_data},
+        spin=spin,
+        spin_table=CueTable(spin),
     )
 
 
@@ -1158,8 +1161,9 @@ def classify_spin(
     to situation, procedural ones (logistics, rapport, calls to action) to none."""
     best: tuple[int, str, str] | None = None
     order = ("implication", "need_payoff", "problem", "none")
+    found = cues.spin_table.found(question)
     for rank, kind in enumerate(order):
-        for cue in find_cues(question, cues.spin.get(kind, ())):
+        for cue in found.get(kind, ()):
             score = len(cue.rstrip("$")) * 10 - rank
             if best is None or score > best[0]:
                 best = (score, kind, cue)

@@ -158,6 +158,7 @@ class CueTable:
 
     def __init__(self, lists: Mapping[str, Sequence[str]]) -> None:
         owners: dict[str, tuple[set[str], set[str]]] = {}  # literal → (any end, word end)
+        written: dict[tuple[str, str, bool], str] = {}  # (list, literal, word end) → its cue
         for name, cue_list in lists.items():
             for cue in cue_list:
                 plain = cue.replace("ё", "е")
@@ -165,17 +166,60 @@ class CueTable:
                 literal = plain[:-1] if whole else plain
                 if literal:
                     owners.setdefault(literal, (set(), set()))[whole].add(name)
-        # for each literal: the cues it begins with (itself included), shortest first
-        self._prefixes = {
+                    written.setdefault((name, literal, whole), cue)
+        # for each literal, the names of the cues it begins with (itself included): those
+        # that may end anywhere, and (length, names) of those that must end a word
+        self._anywhere: dict[str, frozenset[str]] = {}
+        self._word_end: dict[str, tuple[tuple[int, frozenset[str]], ...]] = {}
+        for literal in owners:
+            anywhere: set[str] = set()
+            ends = []
+            for length in range(1, len(literal) + 1):
+                part = owners.get(literal[:length])
+                if part is not None:
+                    anywhere |= part[0]
+                    if part[1]:
+                        ends.append((length, frozenset(part[1])))
+            self._anywhere[literal] = frozenset(anywhere)
+            self._word_end[literal] = tuple(ends)
+        # for ``found``: every cue a literal begins with, longest first
+        by_literal: dict[str, list[tuple[str, str, bool]]] = {}
+        for (name, literal, whole), cue in written.items():
+            by_literal.setdefault(literal, []).append((name, cue, whole))
+        self._cues_at: dict[str, list[tuple[int, str, str, bool]]] = {
             literal: [
-                (len(other), frozenset(owners[other][0]), frozenset(owners[other][1]))
-                for other in sorted(owners, key=len)
-                if literal.startswith(other)
+                (length, name, cue, whole)
+                for length in range(len(literal), 0, -1)
+                for name, cue, whole in by_literal.get(literal[:length], ())
             ]
             for literal in owners
         }
         trie = _trie([(literal, False) for literal in owners]) if owners else None
         self._pattern = re.compile(r"(?<!\w)(?=(" + trie + "))") if trie else None
+
+    def found(self, text: str) -> dict[str, list[str]]:
+        """Per list, what ``find_cues(text, that list)`` gives: every cue of it that starts
+        a word, the longest where several start at one place, none inside an earlier
+        one's match, in order of appearance."""
+        out: dict[str, dict[str, None]] = {}
+        if self._pattern is None:
+            return {}
+        lowered = normalise(text)
+        blocked: dict[str, int] = {}  # a list's next cue may start here at the earliest
+        for match in self._pattern.finditer(lowered):
+            start = match.start()
+            taken: set[str] = set()
+            for length, name, cue, whole in self._cues_at[match.group(1)]:
+                if name in taken or start < blocked.get(name, 0):
+                    continue
+                if whole:
+                    after = lowered[start + length : start + length + 1]
+                    if after and (after.isalnum() or after == "_"):
+                        continue
+                taken.add(name)
+                blocked[name] = start + length
+                out.setdefault(name, {})[cue] = None
+        return {name: list(cues) for name, cues in out.items()}
 
     def names_in(self, text: str) -> frozenset[str]:
         """The names of the lists with a cue that starts a word in ``text``."""
@@ -184,13 +228,15 @@ class CueTable:
         lowered = normalise(text)
         found: set[str] = set()
         for match in self._pattern.finditer(lowered):
-            start = match.start()
-            for length, anywhere, at_word_end in self._prefixes[match.group(1)]:
-                found |= anywhere
-                if at_word_end:
+            literal = match.group(1)
+            found |= self._anywhere[literal]
+            ends = self._word_end[literal]
+            if ends:
+                start = match.start()
+                for length, names in ends:
                     after = lowered[start + length : start + length + 1]
                     if not after or not (after.isalnum() or after == "_"):
-                        found |= at_word_end
+                        found |= names
         return frozenset(found)
 
 
