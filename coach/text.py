@@ -11,20 +11,20 @@ from functools import lru_cache
 
 from coach.lexicon import cues, normalise
 
-_WORD = re.compile(r"[^\W_]++(?:[-'’][^\W_]++)*+")  # possessive: no backtracking
+WORD = re.compile(r"[^\W_]++(?:[-'’][^\W_]++)*+")  # possessive: no backtracking
 _BOUNDARY = re.compile(r"([.!?…]+)([\"'»”)\]]*)(\s+|$)")
 
 
 def words(text: str) -> list[str]:
     """The words of ``text`` (letters and digits, hyphenated and apostrophe forms kept)."""
-    return _WORD.findall(text)
+    return WORD.findall(text)
 
 
 @lru_cache(maxsize=16384)
 def said_words(text: str) -> tuple[str, ...]:
     """The words of an utterance as the analysis reads them: normalised (lowercase, ё → е).
     Cached: parsing counts them and the stage model reads them, once per utterance."""
-    return tuple(_WORD.findall(normalise(text)))
+    return tuple(WORD.findall(normalise(text)))
 
 
 def split_sentences(text: str, language: str = "en") -> list[str]:

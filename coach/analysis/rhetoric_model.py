@@ -14,8 +14,9 @@ PATH...``); the weights are ``coach/analysis/data/rhetoric_model.json``.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -26,7 +27,7 @@ from coach.analysis.transcript import Transcript
 from coach.analysis.turn_model import replies
 from coach.lexicon import normalise
 from coach.scripts.model import StageKind
-from coach.text import words
+from coach.text import WORD, words
 
 if TYPE_CHECKING:
     from coach.analysis.evaluate import GoldQuestion
@@ -50,6 +51,12 @@ def _words(text: str) -> list[str]:
     return words(normalise(text))
 
 
+@lru_cache(maxsize=64)
+def _word_ends(text: str) -> list[int]:
+    """Where each word of a turn ends (its questions are read one after another)."""
+    return [match.end() for match in WORD.finditer(text)]
+
+
 def features(
     text: str,
     question: Question,
@@ -60,9 +67,9 @@ def features(
     """What the model looks at for one question of the turn ``text`` (``reply``: the
     client's next words, None when the rep speaks again or the call ends)."""
     asked = _words(question.text)
-    after = text[question.end :]
-    said_after = words(after)
-    said_before = words(text[: question.start])
+    ends = _word_ends(text)  # where each word of the turn ends, in order
+    before = bisect_right(ends, question.start)  # words wholly before the question
+    after = len(ends) - bisect_right(ends, question.end)  # words ending after it
     out = ["bias", f"qlen:{bucket(len(asked), 3, 6)}"]
     out += [f"w:{language}:{w}" for w in set(asked)]
     if asked:
@@ -72,15 +79,15 @@ def features(
             f"first2:{language}:{asked[0]}_{asked[1]}",
             f"last2:{language}:{asked[-2]}_{asked[-1]}",
         ]
-    if not said_after:
+    if not after:
         out.append("after:none")  # the turn ends on it: the client may answer
-    elif "?" in after:
+    elif "?" in text[question.end :]:
         out.append("after:question")  # the rep asks on: a run of questions
     else:
-        out.append(f"after:statement:{bucket(len(said_after), 5, 5)}")  # the pitch goes on
-    out.append(f"before:{bucket(len(said_before), 8, 5)}")
+        out.append(f"after:statement:{bucket(after, 5, 5)}")  # the pitch goes on
+    out.append(f"before:{bucket(before, 8, 5)}")
     out += [f"stage:{kind.value}" for kind in stages]
-    if reply is not None and not said_after:
+    if reply is not None and not after:
         answer = _words(reply)
         out.append(f"reply_len:{bucket(len(answer), 3, 6)}")
         if answer:
