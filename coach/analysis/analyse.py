@@ -144,27 +144,27 @@ def _second_opinion(
     if model is None:
         return None
     count = max(1, len(transcript.utterances))
-    changed = False
-    out = []
     context = iter(around([q for found in questions for q in found]))
+    judged: list[tuple[int, int]] = []  # (utterance, question) the model labels
+    rows: list[list[str]] = []
     for utterance, found, items in zip(transcript.utterances, questions, evidence, strict=True):
         kinds = [e.kind for e in items]
-        relabelled = []
-        for question in found:
+        for n, question in enumerate(found):
             neighbours = next(context)
-            if question.from_script:
-                relabelled.append(question)
+            if question.from_script:  # the script's own questions carry known labels
                 continue
-            names = features(
-                question, transcript.language, kinds, utterance.index / count, neighbours
+            judged.append((utterance.index, n))
+            rows.append(
+                features(question, transcript.language, kinds, utterance.index / count, neighbours)
             )
-            spin = model.predict(names)
-            if spin is not question.spin:
-                changed = True
-                question = replace(question, spin=spin, evidence=(*question.evidence, "model"))
-            relabelled.append(question)
-        out.append(tuple(relabelled))
-    return tuple(out) if changed else None
+    out = [list(found) for found in questions]
+    changed = False
+    for (index, n), spin in zip(judged, model.predict_all(rows), strict=True):
+        question = out[index][n]
+        if spin is not question.spin:
+            changed = True
+            out[index][n] = replace(question, spin=spin, evidence=(*question.evidence, "model"))
+    return tuple(tuple(found) for found in out) if changed else None
 
 
 def _stage_opinion(

@@ -15,8 +15,9 @@ import random
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
+from typing import Any
 
 from coach.analysis.questions import Question
 from coach.lexicon import normalise
@@ -75,20 +76,44 @@ def features(
     return out
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class SpinModel:
     weights: dict[str, tuple[float, ...]]
 
-    def scores(self, names: Sequence[str]) -> list[float]:
-        rows = [row for row in map(self.weights.get, names) if row is not None]
+    @cached_property
+    def _matrix(self) -> tuple[dict[str, int], Any]:
+        """The weights as one dense matrix (feature × class) and feature → row; the last,
+        all-zero row stands in for unknown features."""
+        import numpy as np
+
+        index = {name: i for i, name in enumerate(self.weights)}
+        matrix = np.zeros((len(index) + 1, len(CLASSES)), dtype=np.float64)
+        for name, row in self.weights.items():
+            matrix[index[name]] = row
+        return index, matrix
+
+    def predict_all(self, rows: Sequence[Sequence[str]]) -> list[Spin | None]:
+        """``predict`` for many questions (each its feature names) in one pass."""
         if not rows:
-            return [0.0] * len(CLASSES)
-        return [sum(column) for column in zip(*rows, strict=True)]
+            return []
+        import numpy as np
+
+        index, matrix = self._matrix
+        blank = len(index)
+        get = index.get
+        flat: list[int] = []
+        offsets: list[int] = []
+        for names in rows:
+            offsets.append(len(flat))
+            flat.extend([get(name, blank) for name in names] or [blank])
+        totals = np.add.reduceat(matrix[np.array(flat, dtype=np.int64)], offsets, axis=0)
+        return [_SPINS[best] for best in totals.argmax(axis=1).tolist()]
 
     def predict(self, names: Sequence[str]) -> Spin | None:
-        totals = self.scores(names)
-        best = CLASSES[max(range(len(CLASSES)), key=lambda k: totals[k])]
-        return None if best == "none" else Spin(best)
+        return self.predict_all([names])[0]
+
+
+_SPINS = tuple(None if name == "none" else Spin(name) for name in CLASSES)
 
 
 @cache
