@@ -76,7 +76,7 @@ def features(
     return out
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True)
 class SpinModel:
     weights: dict[str, tuple[float, ...]]
 
