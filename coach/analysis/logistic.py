@@ -10,6 +10,7 @@ import math
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import repeat
 from pathlib import Path
 
 
@@ -20,7 +21,7 @@ class Logistic:
     languages: frozenset[str] = frozenset()
 
     def probability(self, names: Sequence[str]) -> float:
-        return _sigmoid(sum(self.weights.get(name, 0.0) for name in names))
+        return _sigmoid(sum(map(self.weights.get, names, repeat(0.0))))
 
     def judges(self, language: str) -> bool:
         return not self.languages or language in self.languages
