@@ -961,7 +961,7 @@ def _labelled(
     q_text = text[start:end].strip()
     offset = start + (len(text[start:end]) - len(text[start:end].lstrip()))
     own = [
-        Token(t.text, t.start - offset, t.end - offset)
+        _new_token(Token, (t.text, t.start - offset, t.end - offset))
         for t in _within(tokens, offset, offset + len(q_text))
     ]
     form = classify_form(q_text, cues, own)
