@@ -14,7 +14,7 @@ from rapidfuzz import fuzz
 
 from coach.analysis.questions import Question
 from coach.analysis.transcript import Role, Transcript, Utterance
-from coach.lexicon import CueTable, cue_tuple, find_cues, lexicon, normalise
+from coach.lexicon import CueTable, cue_tuple, find_cue, find_cues, lexicon, normalise
 from coach.scripts.model import Script, Spin, StageKind
 
 SPIN_STAGE = {
@@ -129,6 +129,12 @@ def _said(text: str, language: str) -> frozenset[str]:
     return _cue_table(language).names_in(text)
 
 
+def _qualifies(question: str, language: str) -> bool:
+    """A situation question about budget, authority or timing ("who else decides?"): one
+    cue list, so one search rather than the whole table."""
+    return find_cue(question, stage_cues(language).cues.get("qualification", ())) is not None
+
+
 def _has(text: str, language: str, kind: str) -> bool:
     return kind in _said(text, language)
 
@@ -194,7 +200,7 @@ def _rep_stages(
         kind = SPIN_STAGE[question.spin]
         if after_objection:
             kind = StageKind.objection
-        elif kind is StageKind.situation and _has(question.text, language, "qualification"):
+        elif kind is StageKind.situation and _qualifies(question.text, language):
             kind = StageKind.qualification
         found.append(StageEvidence(kind, 0.7, f"{question.spin.value} question"))
     words = utterance.word_count
