@@ -22,8 +22,10 @@ from typing import TYPE_CHECKING, NamedTuple
 from coach.analysis import logistic
 from coach.analysis.logistic import Logistic, Schedule, bucket
 from coach.analysis.questions import (
+    TAIL_TOKENS,
     Question,
     carries_on,
+    cues_for,
     extended_to_end,
     tokenize,
     turn_end_question,
@@ -173,6 +175,15 @@ def _decide(
     last = found[-1] if found else None
     goes_on = last is not None and carries_on(text, language, last)
     if p >= ADD:
+        if (
+            last is not None
+            and not goes_on
+            and not last.from_script
+            and _runs_on_to_the_end(text, language, last)
+        ):
+            # the reply answers the rules' question, which ran on to the end of the turn:
+            # one question to the end, not a second one made of its last words
+            return (*found[:-1], extended_to_end(text, language, last))
         if last is None or not goes_on:
             added = turn_end_question(text, language, "reply", after=last.end if last else 0)
             if added is not None:
@@ -182,6 +193,18 @@ def _decide(
     if p < DROP and goes_on and last is not None and not last.from_script:
         return found[:-1]
     return found
+
+
+def _runs_on_to_the_end(text: str, language: str, question: Question) -> bool:
+    """At most TAIL_TOKENS words of the turn come after the question, and they do not open
+    a question of their own ("…aren't you | did you get any of that snow")."""
+    rest = [t for t in tokenize(text) if t.start >= question.end]
+    if len(rest) > TAIL_TOKENS:
+        return False
+    cues = cues_for(language)
+    return not rest or (
+        rest[0].text not in cues.question_words and rest[0].text not in cues.auxiliaries
+    )
 
 
 # --- training and measuring -----------------------------------------------------------

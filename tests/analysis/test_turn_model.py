@@ -136,3 +136,38 @@ def test_a_line_without_punctuation_in_a_punctuated_call_is_left_alone(
     transcript = parse_text(text, "c.txt")
     assert not turn_model.written_without_punctuation(transcript)
     assert analyse(transcript).questions_in(2) == ()
+
+
+# the reply answers the rules' question, which the turn ran on from: one question to the
+# end of the turn, not a second one made of its last words; but words that open a
+# question of their own after it ("…aren't you | did you get…") stay a question of their own
+RUNS_ON = [
+    (
+        "ru",
+        "а михаил успевает по ним по всем в суд подавать или часть так и висит",
+        "да какое там успевает он в месяц подаёт штук три",
+        ["а михаил успевает по ним по всем в суд подавать или часть так и висит"],
+    ),
+    (
+        "ru",
+        "а бывает такое что приказ есть у приставов лежит а денег всё равно нет",
+        "постоянно лежит исполнительное и тишина",
+        ["а бывает такое что приказ есть у приставов лежит а денег всё равно нет"],
+    ),
+    (
+        "en",
+        "so you're in leeds aren't you did you get any of the snow",
+        "a bit yeah",
+        ["so you're in leeds aren't you", "did you get any of the snow"],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("language", "rep", "client", "questions"), RUNS_ON, ids=[r[1][:30] for r in RUNS_ON]
+)
+def test_a_question_the_turn_runs_on_from_takes_the_rest_of_the_turn(
+    language: str, rep: str, client: str, questions: list[str]
+) -> None:
+    analysis = analyse(parse_text(call(language, rep, client), "c.txt"))
+    assert [q.text for q in analysis.questions_in(0)] == questions
