@@ -164,7 +164,7 @@ def keep_asked(
 
 
 # --- training and measuring -----------------------------------------------------------
-class _Call(NamedTuple):
+class AnalysedCall(NamedTuple):
     """A labelled call as written, with the rules' questions and stages per utterance."""
 
     path: Path
@@ -174,7 +174,7 @@ class _Call(NamedTuple):
     stages: list[list[StageKind]]
 
 
-def _calls(paths: Sequence[Path], form: str = "json") -> list[_Call]:
+def analysed_calls(paths: Sequence[Path], form: str = "json") -> list[AnalysedCall]:
     """The labelled calls in ``form`` ("json" as written, "asr" without punctuation), with
     the rules' questions and stages."""
     from coach.analysis.analyse import analyse
@@ -186,12 +186,12 @@ def _calls(paths: Sequence[Path], form: str = "json") -> list[_Call]:
         transcript, gold = variant(call, form)
         analysis = analyse(transcript, classifier="rules")
         stages = [analysis.stage_kinds(u.index) for u in transcript.utterances]
-        out.append(_Call(path, transcript, list(gold), analysis.questions, stages))
+        out.append(AnalysedCall(path, transcript, list(gold), analysis.questions, stages))
     return out
 
 
-def _examples(
-    call: _Call, judged: Judge | None = None, describe: Describe | None = None
+def question_examples(
+    call: AnalysedCall, judged: Judge | None = None, describe: Describe | None = None
 ) -> list[tuple[list[str], bool]]:
     """Every question the rules found that ``judged`` lets the model judge (by default the
     written ones), as ``describe`` sees it (by default ``features``), labelled asked (it is
@@ -219,7 +219,7 @@ def _examples(
 
 
 def _judged_languages(
-    calls: Sequence[_Call], examples: Sequence[Sequence[tuple[list[str], bool]]]
+    calls: Sequence[AnalysedCall], examples: Sequence[Sequence[tuple[list[str], bool]]]
 ) -> frozenset[str]:
     """The languages with rhetorical questions among the examples: the ones it can judge."""
     return frozenset(
@@ -234,8 +234,8 @@ def cross_validate(paths: Sequence[Path]) -> dict[str, float]:
     on the other calls, overall and per language."""
     from coach.analysis.evaluate import compare_questions
 
-    calls = _calls(paths)
-    examples = [_examples(c) for c in calls]
+    calls = analysed_calls(paths)
+    examples = [question_examples(c) for c in calls]
 
     def revised(n: int) -> tuple[tuple[Question, ...], ...]:
         others = [m for m in range(len(calls)) if m != n]
@@ -250,8 +250,8 @@ def cross_validate(paths: Sequence[Path]) -> dict[str, float]:
 
 def retrain(paths: Sequence[Path]) -> str:
     """Train on the labelled calls and save the bundled model."""
-    calls = _calls(paths)
-    per_call = [_examples(c) for c in calls]
+    calls = analysed_calls(paths)
+    per_call = [question_examples(c) for c in calls]
     examples = [e for rows in per_call for e in rows]
     save(train(examples, _judged_languages(calls, per_call)))
     load_model.cache_clear()

@@ -87,9 +87,9 @@ def revise(
 # --- training and measuring -----------------------------------------------------------
 def _examples(
     paths: Sequence[Path],
-) -> tuple[list[written._Call], list[list[tuple[list[str], bool]]]]:
-    calls = written._calls(paths, "asr")
-    return calls, [written._examples(c, _judged, features) for c in calls]
+) -> tuple[list[written.AnalysedCall], list[list[tuple[list[str], bool]]]]:
+    calls = written.analysed_calls(paths, "asr")
+    return calls, [written.question_examples(c, _judged, features) for c in calls]
 
 
 def cross_validate(paths: Sequence[Path]) -> dict[str, float]:
@@ -99,8 +99,8 @@ def cross_validate(paths: Sequence[Path]) -> dict[str, float]:
     from coach.analysis.evaluate import compare_questions
 
     calls, examples = _examples(paths)
-    turn_calls = turn_model._calls(paths)
-    turn_examples = [turn_model._examples(c) for c in turn_calls]
+    turn_calls = turn_model.spoken_calls(paths)
+    turn_examples = [turn_model.turn_examples(c) for c in turn_calls]
 
     def turn_revised(n: int) -> tuple[tuple[Question, ...], ...]:
         model = turn_model.train(

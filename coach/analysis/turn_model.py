@@ -208,7 +208,7 @@ def _runs_on_to_the_end(text: str, language: str, question: Question) -> bool:
 
 
 # --- training and measuring -----------------------------------------------------------
-class _Call(NamedTuple):
+class SpokenCall(NamedTuple):
     """A labelled call without punctuation: gold and the rules' questions per utterance."""
 
     path: Path
@@ -217,7 +217,7 @@ class _Call(NamedTuple):
     found: list[tuple[Question, ...]]
 
 
-def _calls(paths: Sequence[Path]) -> list[_Call]:
+def spoken_calls(paths: Sequence[Path]) -> list[SpokenCall]:
     """Each labelled call in its punctuation-free form, with the rules' questions."""
     from coach.analysis.evaluate import load_labelled, variant
     from coach.analysis.questions import find_questions
@@ -230,11 +230,11 @@ def _calls(paths: Sequence[Path]) -> list[_Call]:
             tuple(find_questions(u.text, transcript.language)) if u.speaker is Role.rep else ()
             for u in transcript.utterances
         ]
-        out.append(_Call(path, transcript, list(gold), found))
+        out.append(SpokenCall(path, transcript, list(gold), found))
     return out
 
 
-def _examples(call: _Call) -> list[tuple[list[str], bool]]:
+def turn_examples(call: SpokenCall) -> list[tuple[list[str], bool]]:
     _, transcript, gold, found = call
     out = []
     for utterance, wanted, questions, reply in zip(
@@ -253,8 +253,8 @@ def cross_validate(paths: Sequence[Path]) -> dict[str, float]:
     model trained on the other calls, overall and per language."""
     from coach.analysis.evaluate import compare_questions
 
-    calls = _calls(paths)
-    examples = [_examples(c) for c in calls]
+    calls = spoken_calls(paths)
+    examples = [turn_examples(c) for c in calls]
 
     def revised(n: int) -> tuple[tuple[Question, ...], ...]:
         model = train([e for m, rows in enumerate(examples) if m != n for e in rows])
@@ -265,7 +265,7 @@ def cross_validate(paths: Sequence[Path]) -> dict[str, float]:
 
 def retrain(paths: Sequence[Path]) -> str:
     """Train on the labelled calls and save the bundled model."""
-    examples = [e for call in _calls(paths) for e in _examples(call)]
+    examples = [e for call in spoken_calls(paths) for e in turn_examples(call)]
     save(train(examples))
     load_model.cache_clear()
     return f"trained on {len(examples)} turns from {len(paths)} calls → {MODEL_FILE}"
