@@ -19,6 +19,7 @@ from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
+from coach.analysis.dense import row_totals
 from coach.analysis.questions import Question
 from coach.lexicon import normalise
 from coach.scripts.model import Spin, StageKind
@@ -96,17 +97,8 @@ class SpinModel:
         """``predict`` for many questions (each its feature names) in one pass."""
         if not rows:
             return []
-        import numpy as np
-
         index, matrix = self._matrix
-        blank = len(index)
-        get = index.get
-        flat: list[int] = []
-        offsets: list[int] = []
-        for names in rows:
-            offsets.append(len(flat))
-            flat.extend([get(name, blank) for name in names] or [blank])
-        totals = np.add.reduceat(matrix[np.array(flat, dtype=np.int64)], offsets, axis=0)
+        totals = row_totals(index, matrix, rows)
         return [_SPINS[best] for best in totals.argmax(axis=1).tolist()]
 
     def predict(self, names: Sequence[str]) -> Spin | None:

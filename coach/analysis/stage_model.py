@@ -18,6 +18,7 @@ from itertools import compress, repeat
 from pathlib import Path
 from typing import Any
 
+from coach.analysis.dense import row_totals
 from coach.scripts.model import StageKind
 from coach.text import said_words
 
@@ -142,17 +143,8 @@ class StageModel:
 
     def kinds_of_all(self, rows: Sequence[Sequence[str]]) -> list[list[str]]:
         """Stage kinds of many utterances in one pass over the weights."""
-        import numpy as np
-
         index, matrix = self._matrix
-        blank = len(index)  # the all-zero row stands in for unknown features
-        get = index.get
-        flat: list[int] = []
-        offsets: list[int] = []
-        for names in rows:
-            offsets.append(len(flat))
-            flat.extend([get(n, blank) for n in names])
-        totals = np.add.reduceat(matrix[np.array(flat, dtype=np.int64)], offsets, axis=0)
+        totals = row_totals(index, matrix, rows)
         # a probability of at least THRESHOLD (0.5) is a total of at least 0
         return [
             [k for k, yes in zip(KINDS, row, strict=True) if yes]
