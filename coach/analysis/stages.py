@@ -106,6 +106,10 @@ def objection_hits(text: str, language: str, script: Script | None = None) -> li
     return out
 
 
+# the lists a turn is read for besides the stage kinds' own (named apart from any kind)
+CALL_TO_ACTION, TOPIC, HEDGE = "+call_to_action", "+objection_topic", "+objection_hedge"
+
+
 @cache
 def _cue_table(language: str) -> CueTable:
     """Every stage's cue list, and the other lists a turn is read for, in one table."""
@@ -118,9 +122,6 @@ def _cue_table(language: str) -> CueTable:
             HEDGE: known.objection_hedges,
         }
     )
-
-
-CALL_TO_ACTION, TOPIC, HEDGE = "+call_to_action", "+objection_topic", "+objection_hedge"
 
 
 @lru_cache(maxsize=65536)
