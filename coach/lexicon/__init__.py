@@ -154,6 +154,8 @@ class CueTable:
 
     ``find_cue`` once per list costs a regex search per list; this matches, at every word
     start, the longest cue of all the lists, and counts the shorter cues it begins with.
+    ``names_in`` says which lists have a cue; ``found`` gives each list's cues as
+    ``find_cues`` would.
     """
 
     def __init__(self, lists: Mapping[str, Sequence[str]]) -> None:
@@ -212,10 +214,8 @@ class CueTable:
             for length, name, cue, whole in self._cues_at[match.group(1)]:
                 if name in taken or start < blocked.get(name, 0):
                     continue
-                if whole:
-                    after = lowered[start + length : start + length + 1]
-                    if after and (after.isalnum() or after == "_"):
-                        continue
+                if whole and not _ends_word(lowered, start + length):
+                    continue
                 taken.add(name)
                 blocked[name] = start + length
                 out.setdefault(name, {})[cue] = None
@@ -234,10 +234,15 @@ class CueTable:
             if ends:
                 start = match.start()
                 for length, names in ends:
-                    after = lowered[start + length : start + length + 1]
-                    if not after or not (after.isalnum() or after == "_"):
+                    if _ends_word(lowered, start + length):
                         found |= names
         return frozenset(found)
+
+
+def _ends_word(text: str, end: int) -> bool:
+    """No letter, digit or underscore follows ``end`` (a "$" cue's word ends there)."""
+    after = text[end : end + 1]
+    return not after or not (after.isalnum() or after == "_")
 
 
 @lru_cache(maxsize=8192)
