@@ -171,13 +171,13 @@ def _stage_opinion(
     transcript: Transcript,
     questions: tuple[tuple[Question, ...], ...],
     evidence: Sequence[Sequence[StageEvidence]],
+    kinds: Sequence[Sequence[StageKind]],
 ) -> list[list[StageEvidence]]:
     """The learned stage model decides each utterance's stages from the rules' evidence,
     the words and the flow of the call; the rules' reasons are kept where they agree."""
     model = load_stage_model()
     if model is None:
         return [list(items) for items in evidence]
-    kinds = [[e.kind for e in items] for items in evidence]
     out = []
     decided = model.decide_call(transcript, questions, kinds)
     for items, chosen in zip(evidence, decided, strict=True):
@@ -222,11 +222,11 @@ def analyse(
     questions = tuple(relabelled)
     if classifier in ("hybrid", "llm"):
         # the models read the rules' analysis, as they were trained to
-        decided = _stage_opinion(transcript, questions, evidence)
+        rule_kinds = [[e.kind for e in items] for items in evidence]
+        decided = _stage_opinion(transcript, questions, evidence, rule_kinds)
         revised = _second_opinion(transcript, questions, evidence)
         if revised is not None:
             questions = revised
-        rule_kinds = [[e.kind for e in items] for items in evidence]
         kept = drop_rhetorical(transcript, questions, rule_kinds)
         dropped = [
             [q for q in before if q not in after]

@@ -25,9 +25,8 @@ from coach.analysis.logistic import Logistic, Schedule, bucket
 from coach.analysis.questions import Question
 from coach.analysis.transcript import Transcript
 from coach.analysis.turn_model import replies
-from coach.lexicon import normalise
 from coach.scripts.model import StageKind
-from coach.text import WORD, words
+from coach.text import WORD, said_words
 
 if TYPE_CHECKING:
     from coach.analysis.evaluate import GoldQuestion
@@ -46,11 +45,6 @@ Judge = Callable[[Question], bool]  # which questions a model may drop
 Describe = Callable[[str, Question, str, Sequence[StageKind], "str | None"], list[str]]
 
 
-def _words(text: str) -> list[str]:
-    """The words, lowercased, as ``tokenize()`` reads them."""
-    return words(normalise(text))
-
-
 @lru_cache(maxsize=64)
 def _word_ends(text: str) -> list[int]:
     """Where each word of a turn ends (its questions are read one after another)."""
@@ -66,7 +60,7 @@ def features(
 ) -> list[str]:
     """What the model looks at for one question of the turn ``text`` (``reply``: the
     client's next words, None when the rep speaks again or the call ends)."""
-    asked = _words(question.text)
+    asked = said_words(question.text)
     ends = _word_ends(text)  # where each word of the turn ends, in order
     before = bisect_right(ends, question.start)  # words wholly before the question
     after = len(ends) - bisect_right(ends, question.end)  # words ending after it
@@ -88,7 +82,7 @@ def features(
     out.append(f"before:{bucket(before, 8, 5)}")
     out += [f"stage:{kind.value}" for kind in stages]
     if reply is not None and not after:
-        answer = _words(reply)
+        answer = said_words(reply)
         out.append(f"reply_len:{bucket(len(answer), 3, 6)}")
         if answer:
             out.append(f"reply1:{language}:{answer[0]}")

@@ -136,7 +136,7 @@ class StageModel:
             flat.extend(map(words_of, set(said), repeat(blank)))
             turn += speaker == "rep"
         totals = np.add.reduceat(matrix[np.array(flat, dtype=np.int64)], offsets, axis=0)
-        return [list(compress(KINDS, row)) for row in (totals >= -_ZERO).tolist()]
+        return _chosen(totals)
 
     def kinds(self, names: Sequence[str]) -> list[str]:
         return self.kinds_of_all([names])[0]
@@ -144,12 +144,13 @@ class StageModel:
     def kinds_of_all(self, rows: Sequence[Sequence[str]]) -> list[list[str]]:
         """Stage kinds of many utterances in one pass over the weights."""
         index, matrix = self._matrix
-        totals = row_totals(index, matrix, rows)
-        # a probability of at least THRESHOLD (0.5) is a total of at least 0
-        return [
-            [k for k, yes in zip(KINDS, row, strict=True) if yes]
-            for row in (totals >= -_ZERO).tolist()
-        ]
+        return _chosen(row_totals(index, matrix, rows))
+
+
+def _chosen(totals: Any) -> list[list[str]]:
+    """Each row's stage kinds: a probability of at least THRESHOLD (0.5) is a total of at
+    least 0."""
+    return [list(compress(KINDS, row)) for row in (totals >= -_ZERO).tolist()]
 
 
 @cache
