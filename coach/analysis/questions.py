@@ -142,23 +142,27 @@ def _phrases(data: dict[str, object], key: str) -> Phrases:
     return Phrases(tuple(sorted(out, key=len, reverse=True)))
 
 
-class Phrases(tuple[tuple[str, ...], ...]):
-    """Token phrases, longest first, with an index by first word for fast matching."""
+class Phrases:
+    """Token phrases, longest first, with an index by first and by last word for fast
+    matching. A plain class, not a tuple: the compiled build (``coach.speedups``) keeps
+    native classes off built-in bases."""
 
-    by_first: dict[str, tuple[tuple[str, ...], ...]]
-    by_last: dict[str, tuple[tuple[str, ...], ...]]
+    __slots__ = ("by_first", "by_last", "phrases")
 
-    def __new__(cls, phrases: tuple[tuple[str, ...], ...]) -> Phrases:
-        self = super().__new__(cls, phrases)
+    def __init__(self, phrases: tuple[tuple[str, ...], ...]) -> None:
+        self.phrases = phrases
         first: dict[str, list[tuple[str, ...]]] = {}
         last: dict[str, list[tuple[str, ...]]] = {}
         for phrase in phrases:
             if phrase:
                 first.setdefault(phrase[0], []).append(phrase)
                 last.setdefault(phrase[-1], []).append(phrase)
-        self.by_first = {k: tuple(v) for k, v in first.items()}
-        self.by_last = {k: tuple(v) for k, v in last.items()}
-        return self
+        self.by_first: dict[str, tuple[tuple[str, ...], ...]] = {
+            k: tuple(v) for k, v in first.items()
+        }
+        self.by_last: dict[str, tuple[tuple[str, ...], ...]] = {
+            k: tuple(v) for k, v in last.items()
+        }
 
     def at(self, tokens: Sequence[Token], i: int) -> tuple[str, ...] | None:
         """The longest phrase that starts at token i."""

@@ -362,7 +362,8 @@ def score_criteria(analysis: Analysis, rubric: Rubric) -> list[CriterionResult]:
 def total(results: Sequence[CriterionResult]) -> float:
     """Points out of 100 over the criteria that could be measured on this call."""
     measured = [r for r in results if r.score is not None]
-    possible = sum(r.max for r in measured)
+    possible = float(sum(r.max for r in measured))
     if not possible:
         return 0.0
-    return round(100 * sum(r.score or 0.0 for r in measured) / possible, 1)
+    got = float(sum(r.score or 0.0 for r in measured))
+    return round(100 * got / possible, 1)

@@ -14,8 +14,8 @@ import math
 import random
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from functools import cache, cached_property
+from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -77,21 +77,25 @@ def features(
     return out
 
 
-@dataclass(frozen=True)
+@dataclass
 class SpinModel:
     weights: dict[str, tuple[float, ...]]
+    # the weights as one dense matrix (feature × class) and feature → row; the last,
+    # all-zero row stands in for unknown features. Built once, with the model.
+    _index: dict[str, int] = field(init=False, repr=False, compare=False)
+    _dense: Any = field(init=False, repr=False, compare=False)
 
-    @cached_property
-    def _matrix(self) -> tuple[dict[str, int], Any]:
-        """The weights as one dense matrix (feature × class) and feature → row; the last,
-        all-zero row stands in for unknown features."""
+    def __post_init__(self) -> None:
         import numpy as np
 
-        index = {name: i for i, name in enumerate(self.weights)}
-        matrix = np.zeros((len(index) + 1, len(CLASSES)), dtype=np.float64)
+        self._index = {name: i for i, name in enumerate(self.weights)}
+        self._dense = np.zeros((len(self._index) + 1, len(CLASSES)), dtype=np.float64)
         for name, row in self.weights.items():
-            matrix[index[name]] = row
-        return index, matrix
+            self._dense[self._index[name]] = row
+
+    @property
+    def _matrix(self) -> tuple[dict[str, int], Any]:
+        return self._index, self._dense
 
     def predict_all(self, rows: Sequence[Sequence[str]]) -> list[Spin | None]:
         """``predict`` for many questions (each its feature names) in one pass."""

@@ -12,8 +12,8 @@ import json
 import math
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass
-from functools import cache, cached_property
+from dataclasses import dataclass, field
+from functools import cache
 from itertools import compress, repeat
 from pathlib import Path
 from typing import Any
@@ -63,33 +63,34 @@ def features(
     return out
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False)
 class StageModel:
     weights: dict[str, dict[str, float]]  # feature → kind → weight
+    # the weights as one dense matrix (feature × kind) for fast sums; the last, all-zero
+    # row stands in for unknown features. Built once, with the model.
+    _index: dict[str, int] = field(init=False, repr=False)
+    _dense: Any = field(init=False, repr=False)
+    # language → word → row, so prediction need not build "w:lang:word" strings
+    _word_rows: dict[str, dict[str, int]] = field(init=False, repr=False)
 
-    @cached_property
-    def _matrix(self) -> tuple[dict[str, int], Any]:
-        """The weights as one dense matrix (feature × kind) for fast sums."""
+    def __post_init__(self) -> None:
         import numpy as np
 
         index = {name: i for i, name in enumerate(self.weights)}
         matrix = np.zeros((len(index) + 1, len(KINDS)), dtype=np.float64)
         column = {k: j for j, k in enumerate(KINDS)}
+        words: dict[str, dict[str, int]] = {}
         for name, row in self.weights.items():
             for kind, value in row.items():
                 matrix[index[name], column[kind]] = value
-        return index, matrix
-
-    @cached_property
-    def _word_rows(self) -> dict[str, dict[str, int]]:
-        """language → word → row, so prediction need not build "w:lang:word" strings."""
-        index, _ = self._matrix
-        out: dict[str, dict[str, int]] = {}
-        for name, row in index.items():
             if name.startswith("w:"):
                 _, language, word = name.split(":", 2)
-                out.setdefault(language, {})[word] = row
-        return out
+                words.setdefault(language, {})[word] = index[name]
+        self._index, self._dense, self._word_rows = index, matrix, words
+
+    @property
+    def _matrix(self) -> tuple[dict[str, int], Any]:
+        return self._index, self._dense
 
     def decide_call(
         self,
