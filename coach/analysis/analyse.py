@@ -185,6 +185,10 @@ def _stage_opinion(
         # stronger evidence than anything learned
         kept = [e for e in items if e.kind.value in chosen or e.decisive]
         have = {e.kind.value for e in kept}
+        if any(e.decisive and e.kind is StageKind.teaser for e in kept):
+            # an offer that ends by calling the client to act is the teaser; the close
+            # comes after the objections (2 of 665 labelled teaser turns are also a close)
+            have.add(StageKind.close.value)
         kept += [_LEARNED[k] for k in sorted(chosen) if k not in have]
         out.append(kept)
     return out
