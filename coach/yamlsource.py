@@ -79,6 +79,12 @@ for _loader in (_Yaml12Loader, _Yaml12CLoader):
     )
 
 
+def load_plain(text: str) -> Any:
+    """``yaml.safe_load`` with YAML 1.2 booleans: a cue list's "yes", "no" and "on" stay
+    words, not True and False."""
+    return yaml.load(text, Loader=_Yaml12CLoader)
+
+
 def _loc(file: str, node: Node) -> Location:
     return Location(file, node.start_mark.line + 1, node.start_mark.column + 1)
 

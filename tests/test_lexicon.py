@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from coach.lexicon import CueTable, find_cue, find_cues
+from coach.lexicon import CueTable, available_languages, find_cue, find_cues, lexicon
 
 CUES = ("what happens", "what happens if", "cost$", "costs", "wh", "что будет", "что", "всё$")
 
@@ -93,3 +93,42 @@ def test_cue_table_finds_per_list_what_find_cues_finds(
     assert CueTable(TABLE).found(text) == found
     by_list = {name: find_cues(text, cues) for name, cues in TABLE.items()}
     assert found == {name: cues for name, cues in by_list.items() if cues}
+
+
+def _booleans(value: object, path: str) -> list[str]:
+    if isinstance(value, bool):
+        return [path]
+    if isinstance(value, dict):
+        return [b for k, v in value.items() for b in _booleans(v, f"{path}.{k}")]
+    if isinstance(value, list):
+        return [b for i, v in enumerate(value) for b in _booleans(v, f"{path}[{i}]")]
+    return []
+
+
+@pytest.mark.parametrize("language", available_languages())
+def test_cue_lists_hold_words_not_yaml_booleans(language: str) -> None:
+    """YAML 1.1 reads yes/no/on/off as True/False: a cue list must keep them as words."""
+    data = lexicon(language)
+    flags = {"declarative_questions", "wh_after_lead_in"}  # the only true/false settings
+    found = [b for key, value in data.items() if key not in flags for b in _booleans(value, key)]
+    assert found == []
+
+
+@pytest.mark.parametrize(
+    ("language", "key", "word"),
+    [
+        ("en", "discourse_markers", "yes"),
+        ("en", "wh_prepositions", "on"),
+        ("en", "aux_not_before", "no"),
+        ("et", "discourse_markers", "no"),
+    ],
+)
+def test_yes_no_and_on_are_cues(language: str, key: str, word: str) -> None:
+    assert word in lexicon(language)[key]
+
+
+@pytest.mark.parametrize(
+    ("language", "phrase"), [("en", ["no", "problem"]), ("en", ["no", "worries"])]
+)
+def test_no_problem_is_a_discourse_phrase(language: str, phrase: list[str]) -> None:
+    assert phrase in lexicon(language)["discourse_phrases"]

@@ -16,12 +16,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from coach.errors import Problem, TranscriptError
 from coach.text import said_words, words
 from coach.validation import suggest
-from coach.yamlsource import read_text
+from coach.yamlsource import load_plain, read_text
 
 MAX_TRANSCRIPT_BYTES = 64_000_000
 WORDS_PER_SECOND = {"en": 2.5, "ru": 2.2, "et": 2.1, "no": 2.3}
@@ -104,7 +102,7 @@ class Transcript:
 @cache
 def _roles() -> dict[str, Role]:
     path = Path(__file__).resolve().parent.parent / "lexicon" / "speakers.yaml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = load_plain(path.read_text(encoding="utf-8"))
     return {str(label).casefold(): Role(role) for role in ("rep", "client") for label in data[role]}
 
 

@@ -12,7 +12,7 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
+from coach.yamlsource import load_plain
 
 _HERE = Path(__file__).resolve().parent
 FALLBACK = "en"
@@ -24,8 +24,7 @@ def lexicon(language: str) -> dict[str, Any]:
     path = _HERE / f"{language}.yaml"
     if not path.is_file():
         path = _HERE / f"{FALLBACK}.yaml"
-    with path.open(encoding="utf-8") as handle:
-        data = yaml.safe_load(handle)
+    data = load_plain(path.read_text(encoding="utf-8"))
     assert isinstance(data, dict), path
     return data
 
