@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import importlib.machinery
 import importlib.util
+import itertools
 import json
 import os
 import sys
@@ -108,11 +109,22 @@ class _FromSource:
         )
 
 
+def run_as_main() -> str | None:
+    """The compiled module this process was started as (``python -m coach.analysis.
+    spin_model …`` retrains a model): runpy needs its source to run it."""
+    argv = getattr(sys, "orig_argv", [])
+    for flag, name in itertools.pairwise(argv):
+        if flag == "-m":
+            return name if name in MODULES else None
+    return None
+
+
 def guard() -> None:
-    """Run from source when compiled modules are present but not current (see module doc)."""
-    if not compiled_files():
+    """Run from source when compiled modules are present but not current (see module doc),
+    or when one of them is run as a program."""
+    if not compiled_files() or any(isinstance(f, _FromSource) for f in sys.meta_path):
         return
-    if stale_reason() is not None and not any(isinstance(f, _FromSource) for f in sys.meta_path):
+    if run_as_main() is not None or stale_reason() is not None:
         sys.meta_path.insert(0, _FromSource())
 
 
@@ -127,4 +139,6 @@ def active() -> bool:
 def status() -> str:
     if active():
         return f"compiled (mypyc): {len(MODULES)} modules"
-    return f"plain Python: {stale_reason() or 'compiled modules not loaded'}"
+    main = run_as_main()
+    why = f"{main} runs as a program" if main else stale_reason()
+    return f"plain Python: {why or 'compiled modules not loaded'}"

@@ -126,3 +126,30 @@ def test_the_source_finder_takes_only_the_compiled_modules() -> None:
 def test_every_compiled_module_has_its_source() -> None:
     for module in compiled.MODULES:
         assert compiled.source_of(module).is_file(), module
+
+
+def test_a_compiled_module_runs_as_a_program() -> None:
+    """``python -m coach.analysis.spin_model DIR…`` retrains a model: runpy needs source."""
+    done = subprocess.run(
+        [sys.executable, "-m", "coach.analysis.dense"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize(
+    ("argv", "main"),
+    [
+        (["python", "-m", "coach.analysis.spin_model", "dir"], "coach.analysis.spin_model"),
+        (["python", "-m", "coach.speedups", "build"], None),
+        (["python", "-m", "pytest", "-m", "coach.text"], None),
+        (["coach", "score", "call.json"], None),
+    ],
+)
+def test_run_as_main_names_only_compiled_modules(
+    argv: list[str], main: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "orig_argv", argv)
+    assert compiled.run_as_main() == main
