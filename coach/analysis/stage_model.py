@@ -16,11 +16,15 @@ from dataclasses import dataclass, field
 from functools import cache
 from itertools import compress, repeat
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from coach.analysis.dense import row_totals
 from coach.scripts.model import StageKind
 from coach.text import said_words
+
+if TYPE_CHECKING:  # typed for the compiled build's attribute access, not imported at run time
+    from coach.analysis.questions import Question
+    from coach.analysis.transcript import Transcript
 
 MODEL_FILE = Path(__file__).resolve().parent / "data" / "stage_model.json"
 KINDS = tuple(k.value for k in StageKind)
@@ -94,8 +98,8 @@ class StageModel:
 
     def decide_call(
         self,
-        transcript: Any,
-        questions: Sequence[Sequence[Any]],
+        transcript: Transcript,
+        questions: Sequence[Sequence[Question]],
         kinds: Sequence[Sequence[StageKind]],
     ) -> list[list[str]]:
         """Stage kinds of every utterance of a call: ``kinds_of_all(call_features(…))``
@@ -201,7 +205,9 @@ def save(model: StageModel, path: Path = MODEL_FILE) -> None:
 
 
 def call_features(
-    transcript: Any, questions: Sequence[Sequence[Any]], kinds: Sequence[Sequence[StageKind]]
+    transcript: Transcript,
+    questions: Sequence[Sequence[Question]],
+    kinds: Sequence[Sequence[StageKind]],
 ) -> list[list[str]]:
     """Features of every utterance of a call, from the rules' analysis of it."""
     count = max(1, len(transcript.utterances))
