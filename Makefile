@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
-# the analysis core compiled with mypyc (about 1.5x as fast, same results); rebuilt only
+# the analysis core compiled with mypyc (same results, about 1.3x as fast); rebuilt only
 # when its sources changed. Without a compiler coach runs it as plain Python.
 speedups: $(STAMP)
 	@$(BIN)/python -m coach.speedups build --if-stale >$(VENV)/speedups.log 2>&1 \
