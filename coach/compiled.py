@@ -57,16 +57,20 @@ def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def _compiled_of(module: str) -> list[Path]:
+    source = source_of(module)
+    suffixes = tuple(importlib.machinery.EXTENSION_SUFFIXES)
+    return [p for p in source.parent.glob(source.stem + ".*") if p.name.endswith(suffixes)]
+
+
+def _shared_library() -> list[Path]:
+    suffixes = tuple(importlib.machinery.EXTENSION_SUFFIXES)
+    return [p for p in ROOT.glob(GROUP + "__mypyc.*") if p.name.endswith(suffixes)]
+
+
 def compiled_files() -> list[Path]:
     """The compiled modules and shared library present on disk."""
-    suffixes = tuple(importlib.machinery.EXTENSION_SUFFIXES)
-    found = [
-        p
-        for module in MODULES
-        for p in source_of(module).parent.glob(source_of(module).stem + ".*")
-        if p.name.endswith(suffixes)
-    ]
-    return found + [p for p in ROOT.glob(GROUP + "__mypyc.*") if p.name.endswith(suffixes)]
+    return [p for module in MODULES for p in _compiled_of(module)] + _shared_library()
 
 
 def stale_reason() -> str | None:
@@ -78,8 +82,11 @@ def stale_reason() -> str | None:
 
 def build_stale_reason() -> str | None:
     """Why the compiled modules are not those of the sources here (None: they are)."""
-    if not MANIFEST.is_file():
+    missing = [m for m in MODULES if not _compiled_of(m)]
+    if not MANIFEST.is_file() or missing == list(MODULES):
         return "not built (python -m coach.speedups build)"
+    if missing or not _shared_library():
+        return f"compiled modules missing: {', '.join(missing) or GROUP + '__mypyc'}"
     try:
         built = json.loads(MANIFEST.read_text(encoding="utf-8"))
         hashes = built["sources"]

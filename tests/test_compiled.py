@@ -96,6 +96,9 @@ def test_a_changed_source_makes_the_build_stale(
     hashes = {m: compiled.digest(compiled.source_of(m)) for m in compiled.MODULES}
     manifest = tmp_path / "_compiled.json"
     monkeypatch.setattr(compiled, "MANIFEST", manifest)
+    built = {m: [tmp_path / f"{m}.so"] for m in compiled.MODULES}  # as if each was compiled
+    monkeypatch.setattr(compiled, "_compiled_of", lambda m: built[m])
+    monkeypatch.setattr(compiled, "_shared_library", lambda: [tmp_path / "shared.so"])
     manifest.write_text(json.dumps({"python": sys.implementation.cache_tag, "sources": hashes}))
     assert compiled.build_stale_reason() is None
     hashes["coach.analysis.metrics"] = "0" * 64
@@ -107,6 +110,9 @@ def test_a_changed_source_makes_the_build_stale(
     assert "built for cpython-27" in str(compiled.build_stale_reason())
     manifest.write_text("{not json")
     assert compiled.build_stale_reason() == "_compiled.json is unreadable"
+    manifest.write_text(json.dumps({"python": sys.implementation.cache_tag, "sources": hashes}))
+    built["coach.analysis.stages"] = []  # one compiled module deleted
+    assert compiled.build_stale_reason() == "compiled modules missing: coach.analysis.stages"
     manifest.unlink()
     assert str(compiled.build_stale_reason()).startswith("not built")
 
