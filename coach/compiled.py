@@ -57,15 +57,19 @@ def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def _extensions(folder: Path, stem: str) -> list[Path]:
+    """Compiled modules named ``stem`` in ``folder`` (any of this Python's suffixes)."""
+    suffixes = tuple(importlib.machinery.EXTENSION_SUFFIXES)
+    return [p for p in folder.glob(stem + ".*") if p.name.endswith(suffixes)]
+
+
 def _compiled_of(module: str) -> list[Path]:
     source = source_of(module)
-    suffixes = tuple(importlib.machinery.EXTENSION_SUFFIXES)
-    return [p for p in source.parent.glob(source.stem + ".*") if p.name.endswith(suffixes)]
+    return _extensions(source.parent, source.stem)
 
 
 def _shared_library() -> list[Path]:
-    suffixes = tuple(importlib.machinery.EXTENSION_SUFFIXES)
-    return [p for p in ROOT.glob(GROUP + "__mypyc.*") if p.name.endswith(suffixes)]
+    return _extensions(ROOT, GROUP + "__mypyc")
 
 
 def compiled_files() -> list[Path]:

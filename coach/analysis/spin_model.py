@@ -93,16 +93,11 @@ class SpinModel:
         for name, row in self.weights.items():
             self._dense[self._index[name]] = row
 
-    @property
-    def _matrix(self) -> tuple[dict[str, int], Any]:
-        return self._index, self._dense
-
     def predict_all(self, rows: Sequence[Sequence[str]]) -> list[Spin | None]:
         """``predict`` for many questions (each its feature names) in one pass."""
         if not rows:
             return []
-        index, matrix = self._matrix
-        totals = row_totals(index, matrix, rows)
+        totals = row_totals(self._index, self._dense, rows)
         return [_SPINS[best] for best in totals.argmax(axis=1).tolist()]
 
     def predict(self, names: Sequence[str]) -> Spin | None:

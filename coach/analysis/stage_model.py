@@ -92,10 +92,6 @@ class StageModel:
                 words.setdefault(language, {})[word] = index[name]
         self._index, self._dense, self._word_rows = index, matrix, words
 
-    @property
-    def _matrix(self) -> tuple[dict[str, int], Any]:
-        return self._index, self._dense
-
     def decide_call(
         self,
         transcript: Transcript,
@@ -106,9 +102,9 @@ class StageModel:
         without building the feature strings for words (the hot path)."""
         import numpy as np
 
-        index, matrix = self._matrix
-        blank = len(index)
-        row = index.get
+        matrix = self._dense
+        blank = len(self._index)
+        row = self._index.get
         words_of = self._word_rows.get(transcript.language, {}).get
         count = max(1, len(transcript.utterances))
         flat: list[int] = []
@@ -148,8 +144,7 @@ class StageModel:
 
     def kinds_of_all(self, rows: Sequence[Sequence[str]]) -> list[list[str]]:
         """Stage kinds of many utterances in one pass over the weights."""
-        index, matrix = self._matrix
-        return _chosen(row_totals(index, matrix, rows))
+        return _chosen(row_totals(self._index, self._dense, rows))
 
 
 def _chosen(totals: Any) -> list[list[str]]:
