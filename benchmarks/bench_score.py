@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from functools import cache
 from pathlib import Path
 
 from coach import compiled
@@ -35,20 +36,24 @@ SOURCES = sorted(
 UTTERANCES = 60
 
 
-def _sentence_pools() -> dict[tuple[str, str], list[str]]:
-    """(language, speaker) → every sentence the labelled calls have."""
+@cache
+def _corpus() -> tuple[dict[tuple[str, str], list[str]], dict[str, list[tuple[str, int, float]]]]:
+    """Read once: (language, speaker) → every sentence the labelled calls have, and
+    language → the shape of every turn (speaker, number of sentences, duration)."""
     pools: dict[tuple[str, str], list[str]] = {}
+    shapes: dict[str, list[tuple[str, int, float]]] = {}
     for path in SOURCES:
         data = json.loads(path.read_text(encoding="utf-8"))
+        language = data["language"]
         for item in data["utterances"]:
-            key = (data["language"], item["speaker"])
-            pools.setdefault(key, []).extend(split_sentences(item["text"], data["language"]))
-    return pools
+            sentences = split_sentences(item["text"], language)
+            pools.setdefault((language, item["speaker"]), []).extend(sentences)
+            duration = float(item["end"]) - float(item["start"])
+            shapes.setdefault(language, []).append((item["speaker"], len(sentences), duration))
+    return pools, shapes
 
 
-def make_calls(
-    count: int, seed: int = 7, pools: dict[tuple[str, str], list[str]] | None = None
-) -> list[str]:
+def make_calls(count: int, seed: int = 7) -> list[str]:
     """Sixty-utterance calls, as JSON text, in which (almost) every utterance is new.
 
     Each takes the shape of a run of real turns (speaker, length in sentences, duration)
@@ -57,18 +62,7 @@ def make_calls(
     not make the benchmark look faster than scoring real calls is.
     """
     rng = random.Random(seed)
-    pools = pools or _sentence_pools()
-    shapes: dict[str, list[tuple[str, int, float]]] = {}
-    for path in SOURCES:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        shapes.setdefault(data["language"], []).extend(
-            (
-                item["speaker"],
-                len(split_sentences(item["text"], data["language"])),
-                float(item["end"]) - float(item["start"]),
-            )
-            for item in data["utterances"]
-        )
+    pools, shapes = _corpus()
     calls = []
     for n in range(count):
         language = "en" if n % 2 else "ru"
@@ -110,9 +104,8 @@ def rate(batches: Iterator[list[str]], work: Callable[[str], object]) -> float:
 
 def measure(count: int) -> dict[str, float]:
     """calls/s of each row, on the same batches (same seeds) in every process."""
-    pools = _sentence_pools()
     seeds = itertools.count(1)
-    batches = (make_calls(count, next(seeds), pools) for _ in itertools.count())
+    batches = (make_calls(count, next(seeds)) for _ in itertools.count())
     rubric = load_rubric("discovery", [BUNDLED_RUBRICS])
     for text in next(batches)[:20]:  # load the models and lexicons the way a long batch has
         build(analyse(parse_transcript(text, "warm.json")), rubric)
