@@ -204,31 +204,44 @@ def test_the_real_model_streams_the_client_and_the_screen_stays_responsive(
     client = ModelClient(
         session.script, persona("busy"), "en", settings=llm_settings, max_tokens=48
     )
-    seen: dict[str, Any] = {"partial": []}
+    lines = [
+        "Hello, this is Anna from AutoCity.",
+        "You left a request on our site about a new car. Which model are you looking at, and why?",
+        "What matters most to you in the car, and how do you use the one you have now?",
+    ]
+    seen: dict[str, Any] = {}
 
     async def steps(pilot: Pilot[Any], app: PracticeApp) -> None:
-        app.query_one("#say", SayInput).value = "Hello, this is Anna from AutoCity."
-        await pilot.press("enter")
-        deadline = time.monotonic() + 120
-        typed = False
-        while app.replying:
-            assert time.monotonic() < deadline
-            seen["partial"].append(chat(app)[-1])
-            if not typed:  # keys still work while the model answers
-                await pilot.press(*"ok")
-                typed = app.query_one("#say", SayInput).value == "ok"
-                seen["typed_while_replying"] = typed and app.replying
-            await pilot.pause(0.02)
-        await pilot.pause()
-        seen["final"] = chat(app)[-1]
+        # A real model may answer "Hello?" in one or two chunks; the rep goes on
+        # until one answer is long enough to watch it grow on screen.
+        for line in lines:
+            partial: list[str] = []
+            app.query_one("#say", SayInput).value = line
+            await pilot.press("enter")
+            deadline = time.monotonic() + 120
+            typed = False
+            while app.replying:
+                assert time.monotonic() < deadline
+                partial.append(chat(app)[-1])
+                if not typed:  # keys still work while the model answers
+                    await pilot.press(*"ok")
+                    typed = app.query_one("#say", SayInput).value == "ok"
+                    if typed and app.replying:
+                        seen["typed_while_replying"] = True
+                await pilot.pause(0.02)
+            await pilot.pause()
+            seen["partial"], seen["final"] = partial, chat(app)[-1]
+            if len(seen["final"].split()) >= 5:  # "Client:" and four words or more
+                break
 
     drive(session, steps, client)
-    assert seen["typed_while_replying"] is True
+    assert seen.get("typed_while_replying") is True
+    assert len(seen["final"].split()) >= 5, seen["final"]
     streamed = {" ".join(p.split()) for p in seen["partial"] if p != "Client: …"}
     assert len(streamed) >= 3  # the answer grew on screen, chunk by chunk
     assert all(seen["final"].startswith(p) for p in streamed)
     client_turns = [t for t in session.turns if t.role is Role.client]
-    assert len(client_turns) == 2 and client_turns[1].text.strip()
-    assert seen["final"] == f"Client: {client_turns[1].text}"
+    assert len(client_turns) >= 2 and all(t.text.strip() for t in client_turns)
+    assert seen["final"] == f"Client: {client_turns[-1].text}"
     assert not client.down, client.take_notice()
     assert client.take_notice() is None
