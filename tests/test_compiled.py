@@ -3,6 +3,7 @@ stale build is never used."""
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import subprocess
@@ -133,6 +134,51 @@ def test_the_source_finder_takes_only_the_compiled_modules() -> None:
 def test_every_compiled_module_has_its_source() -> None:
     for module in compiled.MODULES:
         assert compiled.source_of(module).is_file(), module
+
+
+def _written_inits() -> list[tuple[str, ast.ClassDef]]:
+    """Every dataclass in the compiled modules whose __init__ is written out by hand."""
+    out = []
+    for module in compiled.MODULES:
+        tree = ast.parse(compiled.source_of(module).read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.ClassDef)
+                and any("dataclass" in ast.unparse(d) for d in node.decorator_list)
+                and any(isinstance(b, ast.FunctionDef) and b.name == "__init__" for b in node.body)
+            ):
+                out.append((f"{module}.{node.name}", node))
+    return out
+
+
+def test_written_out_inits_match_their_fields() -> None:
+    """A dataclass __init__ written by hand (fast when compiled) takes exactly the fields,
+    in order, with their defaults and types, and sets every one of them."""
+    found = _written_inits()
+    assert {name.rsplit(".", 1)[1] for name, _ in found} >= {
+        "Utterance",
+        "Question",
+        "StageEvidence",
+    }
+    for name, node in found:
+        fields = [
+            (b.target.id, ast.unparse(b.annotation), b.value and ast.unparse(b.value))
+            for b in node.body
+            if isinstance(b, ast.AnnAssign) and isinstance(b.target, ast.Name)
+        ]
+        init = next(b for b in node.body if isinstance(b, ast.FunctionDef) and b.name == "__init__")
+        args = init.args.args[1:]
+        defaults = [None] * (len(args) - len(init.args.defaults)) + [
+            ast.unparse(d) for d in init.args.defaults
+        ]
+        taken = [
+            (a.arg, a.annotation and ast.unparse(a.annotation), d)
+            for a, d in zip(args, defaults, strict=True)
+        ]
+        assert taken == fields, name
+        body = ast.unparse(init)
+        for field, _, _ in fields:
+            assert f"object.__setattr__(self, '{field}'" in body, (name, field)
 
 
 def test_a_compiled_module_runs_as_a_program() -> None:

@@ -57,9 +57,32 @@ class Utterance:
     line: int | None = None  # where it starts in the source file
     word_count: int = -1  # filled in from the text
 
-    def __post_init__(self) -> None:
-        if self.word_count < 0:
-            object.__setattr__(self, "word_count", len(said_words(self.text)))
+    # Written out, not generated: the compiled build (coach.speedups) runs a dataclass's
+    # generated __init__ as Python, three times slower. tests/test_compiled.py checks it
+    # against the fields.
+    def __init__(
+        self,
+        index: int,
+        speaker: Role,
+        text: str,
+        start: float | None = None,
+        end: float | None = None,
+        words: tuple[Word, ...] = (),
+        label: str | None = None,
+        line: int | None = None,
+        word_count: int = -1,
+    ) -> None:
+        object.__setattr__(self, "index", index)
+        object.__setattr__(self, "speaker", speaker)
+        object.__setattr__(self, "text", text)
+        object.__setattr__(self, "start", start)
+        object.__setattr__(self, "end", end)
+        object.__setattr__(self, "words", words)
+        object.__setattr__(self, "label", label)
+        object.__setattr__(self, "line", line)
+        object.__setattr__(
+            self, "word_count", word_count if word_count >= 0 else len(said_words(text))
+        )
 
     @property
     def duration(self) -> float:
@@ -127,6 +150,24 @@ class _Draft:
     start: float | None = None
     end: float | None = None
     words: tuple[Word, ...] = ()
+
+    # Written out, not generated: the compiled build (coach.speedups) runs a dataclass's
+    # generated __init__ as Python, three times slower. See Utterance.
+    def __init__(
+        self,
+        label: str,
+        text: str,
+        line: int,
+        start: float | None = None,
+        end: float | None = None,
+        words: tuple[Word, ...] = (),
+    ) -> None:
+        object.__setattr__(self, "label", label)
+        object.__setattr__(self, "text", text)
+        object.__setattr__(self, "line", line)
+        object.__setattr__(self, "start", start)
+        object.__setattr__(self, "end", end)
+        object.__setattr__(self, "words", words)
 
 
 def _time(value: str) -> float:
