@@ -24,7 +24,28 @@ def words(text: str) -> list[str]:
 def said_words(text: str) -> tuple[str, ...]:
     """The words of an utterance as the analysis reads them: normalised (lowercase, ё → е).
     Cached: parsing counts them and the stage model reads them, once per utterance."""
-    return tuple(WORD.findall(normalise(text)))
+    return tuple(_split_words(normalise(text)))
+
+
+# what may stand around a word without being part of it (no hyphen or apostrophe: they join)
+_EDGES = '.,!?…:;"«»()[]“”„'
+
+
+def _split_words(text: str) -> list[str]:
+    """``WORD.findall(text)``, three times faster where speech is words between spaces and
+    punctuation: no word crosses a space, and a chunk that is letters and digits once its
+    edge punctuation is off is one word (``isalnum`` is the regex's ``[^\\W_]``)."""
+    out: list[str] = []
+    for chunk in text.split():
+        if chunk.isalnum():
+            out.append(chunk)
+            continue
+        core = chunk.strip(_EDGES)
+        if core.isalnum():
+            out.append(core)
+        else:
+            out += WORD.findall(chunk)
+    return out
 
 
 def split_sentences(text: str, language: str = "en") -> list[str]:

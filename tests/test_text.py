@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
-from coach.text import split_sentences, words
+from coach.lexicon import normalise
+from coach.text import WORD, _split_words, said_words, split_sentences, words
 
 
 @pytest.mark.parametrize(
@@ -68,3 +71,31 @@ def test_word_error_rate(reference: str, hypothesis: str, rate: float) -> None:
     from coach.analysis.wer import word_error_rate
 
     assert word_error_rate(reference, hypothesis) == pytest.approx(rate)
+
+
+# characters that decide where words begin and end: joiners, edge punctuation, the
+# underscore (a \w the word pattern leaves out), odd spaces, letters whose case changes size
+_TRICKY = list("abAB1_-'’` .,!?«»()[]ёЁ\u00a0\u2009\u2028\x1c\x85\t\n—–:;\"“”„ﬁ²½٣İǅΣςßщЩ")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Well, um... you know: it's a pre-approval, isn't it?",
+        "«Ну, как бы», — сказал он. Ёлки-палки, т.е. всё?!",
+        "x-um hmm_ok (кто-то)[да] 2.5% 24/7 e-mail’s",
+        "",
+        "   ",
+    ],
+)
+def test_said_words_split_fast_as_the_word_pattern_does(text: str) -> None:
+    assert _split_words(normalise(text)) == WORD.findall(normalise(text))
+    assert list(said_words(text)) == WORD.findall(normalise(text))
+
+
+def test_said_words_split_fast_as_the_word_pattern_does_on_random_text() -> None:
+    rng = random.Random(4)
+    alphabet = _TRICKY + [chr(rng.randrange(32, 0x3000)) for _ in range(300)]
+    for _ in range(20000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 14)))
+        assert _split_words(text) == WORD.findall(text), repr(text)

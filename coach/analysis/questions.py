@@ -19,6 +19,7 @@ from rapidfuzz import fuzz
 
 from coach.lexicon import CueTable, find_cue, lexicon, normalise
 from coach.scripts.model import QuestionForm, Spin
+from coach.text import said_words
 
 # possessive quantifiers: a word never gives back letters, so nothing to backtrack (faster)
 _TOKEN = re.compile(r"[^\W_]++(?:['’\-][^\W_]++)*+")
@@ -44,6 +45,26 @@ class Question:
     spin: Spin | None
     evidence: tuple[str, ...] = ()
     from_script: bool = False
+
+    # Written out, not generated: the compiled build runs a generated __init__ as Python
+    # (see transcript.Utterance).
+    def __init__(
+        self,
+        text: str,
+        start: int,
+        end: int,
+        form: QuestionForm,
+        spin: Spin | None,
+        evidence: tuple[str, ...] = (),
+        from_script: bool = False,
+    ) -> None:
+        object.__setattr__(self, "text", text)
+        object.__setattr__(self, "start", start)
+        object.__setattr__(self, "end", end)
+        object.__setattr__(self, "form", form)
+        object.__setattr__(self, "spin", spin)
+        object.__setattr__(self, "evidence", evidence)
+        object.__setattr__(self, "from_script", from_script)
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,8 +284,26 @@ def tokenize(text: str) -> list[Token]:
     lowered = normalise(text)
     if len(lowered) != len(text):  # a rare letter whose lowercase is longer
         return [Token(normalise(m.group()), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+    if "`" in text:  # normalised to an apostrophe, which joins; in the text it does not
+        make = _new_token
+        spans = (m.span() for m in _TOKEN.finditer(text))
+        return [make(Token, (lowered[a:b], a, b)) for a, b in spans]
+    return _placed(lowered, said_words(text))
+
+
+def _placed(lowered: str, found: Sequence[str]) -> list[Token]:
+    """The words of ``lowered`` (its own word list, cached from parsing) with their spans:
+    each is the first place it occurs after the one before, since nothing between two
+    words is a letter or digit and every word begins with one."""
+    out: list[Token] = []
     make = _new_token
-    return [make(Token, (lowered[a:b], a, b)) for a, b in (m.span() for m in _TOKEN.finditer(text))]
+    find = lowered.find
+    end = 0
+    for word in found:
+        start = find(word, end)
+        end = start + len(word)
+        out.append(make(Token, (word, start, end)))
+    return out
 
 
 _new_token = tuple.__new__  # builds a Token without the keyword-aware constructor: hot path
@@ -276,6 +315,14 @@ class _Segment:
     end: int  # exclusive, after the terminator
     terminator: str  # "?", ".", "!", "…" or "" (no punctuation: speech recognition)
     tokens: tuple[Token, ...]
+
+    # Written out, not generated: the compiled build runs a generated __init__ as Python
+    # (see transcript.Utterance).
+    def __init__(self, start: int, end: int, terminator: str, tokens: tuple[Token, ...]) -> None:
+        object.__setattr__(self, "start", start)
+        object.__setattr__(self, "end", end)
+        object.__setattr__(self, "terminator", terminator)
+        object.__setattr__(self, "tokens", tokens)
 
 
 def _segments(text: str, tokens: Sequence[Token]) -> list[_Segment]:
@@ -634,11 +681,15 @@ def _question_start(text: str, seg: _Segment, onsets: Sequence[tuple[int, str]],
 def _question_spans(text: str, tokens: Sequence[Token], cues: Cues) -> list[tuple[int, int, str]]:
     """Character spans (start, end, how) of the questions in one utterance."""
     spans: list[tuple[int, int, str]] = []
-    for seg in _segments(text, tokens):
+    segments = _segments(text, tokens)
+    # a rhetorical cue in a sentence is one in the turn: one scan of a turn with several
+    # sentences rules them all out, as in rhetorical_questions
+    may_be_rhetorical = len(segments) == 1 or _is_rhetorical(text, cues)
+    for seg in segments:
         seg_text = text[seg.start : seg.end]
         toks = seg.tokens
         if seg.terminator == "?":
-            if _is_rhetorical(seg_text, cues):
+            if may_be_rhetorical and _is_rhetorical(seg_text, cues):
                 continue
             onsets = _onsets(text, toks, cues, "question")
             first = _question_start(text, seg, onsets, cues)
@@ -654,7 +705,7 @@ def _question_spans(text: str, tokens: Sequence[Token], cues: Cues) -> list[tupl
                 for i, kind in _onsets(text, toks, cues, "statement")
                 if kind == "indirect" or (kind in ("aux", "li") and i == _lead(toks, cues))
             ]
-            if onsets and not _is_rhetorical(seg_text, cues):
+            if onsets and not (may_be_rhetorical and _is_rhetorical(seg_text, cues)):
                 spans.append((toks[onsets[0][0]].start, seg.end, "cue"))
         else:  # no punctuation: split the run at every question opening
             spans += _unpunctuated(text, seg, cues)

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from coach.analysis.evaluate import asr_form
 from coach.analysis.questions import (
+    _TOKEN,
     Question,
     ScriptQuestion,
+    Token,
     carries_on,
     extended_to_end,
     find_questions,
+    tokenize,
     turn_end_question,
 )
+from coach.lexicon import normalise
 from coach.scripts.model import QuestionForm, Spin
 
 O, C = QuestionForm.open, QuestionForm.closed
@@ -319,3 +325,35 @@ def test_a_tag_inside_a_run_closes_the_statement_before_it(
     assert len(found) == len(expected)
     for text, part in zip(found, expected, strict=True):
         assert part in text and "and with" not in text
+
+
+def _tokens_by_pattern(text: str) -> list[Token]:
+    """What tokenize gives, read straight off the token pattern (its slow, plain form)."""
+    lowered = normalise(text)
+    if len(lowered) != len(text):
+        return [Token(normalise(m.group()), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+    return [Token(lowered[m.start() : m.end()], m.start(), m.end()) for m in _TOKEN.finditer(text)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "So, how's the e-mail set-up going — isn't it O'Brien’s?",
+        "Как дела с Ёлкой? Т.е. вы уже по-новому работаете, да",
+        "don`t ask: İstanbul ﬁne 2.5% 24/7 x_y",
+        "word word word, word",
+        "",
+    ],
+)
+def test_tokens_are_placed_where_the_token_pattern_finds_them(text: str) -> None:
+    assert tokenize(text) == _tokens_by_pattern(text)
+
+
+def test_tokens_are_placed_where_the_token_pattern_finds_them_on_random_text() -> None:
+    rng = random.Random(3)
+    alphabet = list("abAB1_-'’` .,!?«»()ёЁ\u00a0\u2009x\t\n—–:;\"“”„ﬁ²½٣İǅΣςß") + [
+        chr(rng.randrange(32, 0x3000)) for _ in range(300)
+    ]
+    for _ in range(20000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 14)))
+        assert tokenize(text) == _tokens_by_pattern(text), repr(text)
