@@ -183,8 +183,9 @@ def _stage_opinion(
     for items, chosen in zip(evidence, decided, strict=True):
         # a line of the script, or the client voicing a known objection ("дороговато"), is
         # stronger evidence than anything learned
-        kept = [e for e in items if e.kind.value in chosen or e.decisive]
-        have = {e.kind.value for e in kept}
+        # str() of a StrEnum is its value, without the Python-level Enum.value lookup
+        kept = [e for e in items if str(e.kind) in chosen or e.decisive]
+        have = {str(e.kind) for e in kept}
         if any(e.decisive and e.kind is StageKind.teaser for e in kept):
             # an offer that ends by calling the client to act is the teaser; the close
             # comes after the objections (2 of 665 labelled teaser turns are also a close)

@@ -80,7 +80,7 @@ def features(
     else:
         out.append(f"after:statement:{bucket(after, 5, 5)}")  # the pitch goes on
     out.append(f"before:{bucket(before, 8, 5)}")
-    out += [f"stage:{kind.value}" for kind in stages]
+    out += ["stage:" + str(kind) for kind in stages]  # str(): the StrEnum's value, fast
     if reply is not None and not after:
         answer = said_words(reply)
         out.append(f"reply_len:{bucket(len(answer), 3, 6)}")

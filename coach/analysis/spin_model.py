@@ -65,13 +65,14 @@ def features(
     words = _WORD.findall(normalise(question.text))
     out = [f"w:{language}:{w}" for w in words]
     out += [f"b:{language}:{a}_{b}" for a, b in itertools.pairwise(words)]
-    rule = question.spin.value if question.spin else "none"
+    # str() of a StrEnum is its value, without the Python-level Enum.value lookup (hot path)
+    rule = str(question.spin) if question.spin else "none"
     out += [
         f"rule:{rule}",
         f"ev:{question.evidence[-1].split(':')[0]}",
-        f"form:{question.form.value}",
+        f"form:{question.form!s}",
     ]
-    out += [f"stage:{kind.value}" for kind in stages]
+    out += ["stage:" + str(kind) for kind in stages]
     out += [f"pos:{min(2, int(position * 3))}", f"len:{min(len(words) // 4, 4)}"]
     out += [f"around{k}:{label}" for k, label in enumerate(neighbours)]
     return out

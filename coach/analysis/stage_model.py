@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from coach.analysis.dense import row_totals
-from coach.scripts.model import StageKind
+from coach.scripts.model import Spin, StageKind
 from coach.text import said_words
 
 if TYPE_CHECKING:  # typed for the compiled build's attribute access, not imported at run time
@@ -28,6 +28,7 @@ if TYPE_CHECKING:  # typed for the compiled build's attribute access, not import
 
 MODEL_FILE = Path(__file__).resolve().parent / "data" / "stage_model.json"
 KINDS = tuple(k.value for k in StageKind)
+SPINS = tuple(s.value for s in Spin)
 EPOCHS = 15
 LEARNING_RATE = 0.2
 L2 = 1e-3
@@ -76,6 +77,12 @@ class StageModel:
     _dense: Any = field(init=False, repr=False)
     # language → word → row, so prediction need not build "w:lang:word" strings
     _word_rows: dict[str, dict[str, int]] = field(init=False, repr=False)
+    # the other features' rows, keyed by what they are built from (the same hot path)
+    _speaker_rows: dict[str, int] = field(init=False, repr=False)
+    _rule_rows: dict[str, int] = field(init=False, repr=False)
+    _rule_speaker_rows: dict[tuple[str, str], int] = field(init=False, repr=False)
+    _previous_rows: dict[str, int] = field(init=False, repr=False)
+    _spin_rows: dict[str | None, int] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         import numpy as np
@@ -91,6 +98,15 @@ class StageModel:
                 _, language, word = name.split(":", 2)
                 words.setdefault(language, {})[word] = index[name]
         self._index, self._dense, self._word_rows = index, matrix, words
+        blank = len(index)
+        speakers = ("rep", "client")
+        self._speaker_rows = {s: index.get(f"speaker:{s}", blank) for s in speakers}
+        self._rule_rows = {k: index.get(f"rule:{k}", blank) for k in KINDS}
+        self._rule_speaker_rows = {
+            (k, s): index.get(f"rule_speaker:{k}:{s}", blank) for k in KINDS for s in speakers
+        }
+        self._previous_rows = {k: index.get(f"prev:{k}", blank) for k in KINDS}
+        self._spin_rows = {s: index.get(f"spin:{s or 'none'}", blank) for s in (*SPINS, None)}
 
     def decide_call(
         self,
@@ -106,34 +122,38 @@ class StageModel:
         blank = len(self._index)
         row = self._index.get
         words_of = self._word_rows.get(transcript.language, {}).get
+        speaker_rows, rule_rows = self._speaker_rows, self._rule_rows
+        rule_speaker_rows, previous_rows = self._rule_speaker_rows, self._previous_rows
+        spin_rows = self._spin_rows
         count = max(1, len(transcript.utterances))
         flat: list[int] = []
         offsets: list[int] = []
         previous = [row("prev:none", blank)]
         bias = row("bias", blank)
+        rule_none = row("rule:none", blank)
         turn = 0
         for utterance, found, stage_kinds in zip(
             transcript.utterances, questions, kinds, strict=True
         ):
             offsets.append(len(flat))
-            speaker = utterance.speaker.value
+            speaker = str(utterance.speaker)  # a StrEnum's value, without Enum's .value
             said = said_words(utterance.text)
-            rule_kinds = [k.value for k in stage_kinds]
             flat.append(bias)
-            flat.append(row("speaker:" + speaker, blank))
+            flat.append(speaker_rows[speaker])
             flat.append(row(_POSITION[min(4, int(utterance.index / count * 5))], blank))
             flat.append(row(_TURN[min(turn, 6)], blank))
             flat.append(row(_LENGTH[min(len(said) // 8, 5)], blank))
             flat += previous
-            if rule_kinds:
-                flat += [row("rule:" + k, blank) for k in rule_kinds]
-                flat += [row(f"rule_speaker:{k}:{speaker}", blank) for k in rule_kinds]
-                previous = [row("prev:" + k, blank) for k in rule_kinds]
+            if stage_kinds:
+                rule_kinds = [str(k) for k in stage_kinds]
+                flat += [rule_rows[k] for k in rule_kinds]
+                flat += [rule_speaker_rows[(k, speaker)] for k in rule_kinds]
+                previous = [previous_rows[k] for k in rule_kinds]
             else:
-                flat.append(row("rule:none", blank))
+                flat.append(rule_none)
                 previous = [row("prev:none", blank)]
             if found:
-                flat += [row("spin:" + (q.spin.value if q.spin else "none"), blank) for q in found]
+                flat += [spin_rows[str(q.spin) if q.spin else None] for q in found]
             flat.extend(map(words_of, set(said), repeat(blank)))
             turn += speaker == "rep"
         totals = np.add.reduceat(matrix[np.array(flat, dtype=np.int64)], offsets, axis=0)

@@ -15,7 +15,7 @@ from rapidfuzz import fuzz
 from coach.analysis.questions import Question
 from coach.analysis.transcript import Role, Transcript, Utterance
 from coach.lexicon import CueTable, cue_tuple, find_cue, find_cues, lexicon, normalise
-from coach.scripts.model import Script, Spin, StageKind
+from coach.scripts.model import QuestionForm, Script, Spin, StageKind
 
 SPIN_STAGE = {
     Spin.situation: StageKind.situation,
@@ -37,6 +37,22 @@ class StageEvidence:
     stage_id: str | None = None  # the script's stage, when a script was matched
     # a script line, or a client voicing a known objection: the learned model may not overrule
     decisive: bool = False
+
+    # Written out, not generated: the compiled build runs a generated __init__ as Python
+    # (see transcript.Utterance).
+    def __init__(
+        self,
+        kind: StageKind,
+        confidence: float,
+        reason: str,
+        stage_id: str | None = None,
+        decisive: bool = False,
+    ) -> None:
+        object.__setattr__(self, "kind", kind)
+        object.__setattr__(self, "confidence", confidence)
+        object.__setattr__(self, "reason", reason)
+        object.__setattr__(self, "stage_id", stage_id)
+        object.__setattr__(self, "decisive", decisive)
 
 
 @dataclass(frozen=True)
@@ -203,7 +219,7 @@ def _rep_stages(
             kind = StageKind.objection
         elif kind is StageKind.situation and _qualifies(question.text, language):
             kind = StageKind.qualification
-        found.append(StageEvidence(kind, 0.7, f"{question.spin.value} question"))
+        found.append(StageEvidence(kind, 0.7, f"{question.spin!s} question"))
     words = utterance.word_count
     pitch = _has(text, language, "teaser")
     invites = _invites(text, language)
@@ -398,7 +414,7 @@ def _qualification(
             break
         if utterance.speaker is not Role.rep:
             continue
-        screening = [q for q in found if q.spin is Spin.situation and q.form.value == "closed"]
+        screening = [q for q in found if q.spin is Spin.situation and q.form is QuestionForm.closed]
         if not screening:
             continue
         kinds = {e.kind for e in out[index]}
@@ -408,7 +424,7 @@ def _qualification(
             [
                 StageEvidence(StageKind.qualification, e.confidence, "screening question")
                 if e.kind is StageKind.situation
-                and not any(q.spin is Spin.situation and q.form.value == "open" for q in found)
+                and not any(q.spin is Spin.situation and q.form is QuestionForm.open for q in found)
                 else e
                 for e in out[index]
             ]
