@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from coach.analysis.questions import Question
+from coach.analysis.stages import FILLER, said_cues
 from coach.analysis.transcript import Role, Transcript, Utterance
-from coach.lexicon import count_cue, cue_tuple, find_cues
+from coach.lexicon import count_cue
 from coach.scripts.model import QuestionForm, Spin, StageKind
 
 BACKCHANNEL_WORDS = 2  # a client "mm-hm" / "okay" does not end a rep monologue
@@ -236,10 +237,9 @@ def filler_rate(transcript: Transcript) -> float | None:
     total = sum(u.word_count for u in rep)
     if not total:
         return None
-    fillers = cue_tuple(transcript.language, "fillers")
     count = 0
     for u in rep:
-        for cue in find_cues(u.text, fillers):
+        for cue in said_cues(u.text, transcript.language).get(FILLER, ()):
             count += _occurrences(u.text, cue)
     return 100 * count / total
 

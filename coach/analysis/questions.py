@@ -12,7 +12,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from functools import cache
+from functools import cache, lru_cache
 from typing import NamedTuple
 
 from rapidfuzz import fuzz
@@ -280,7 +280,14 @@ def cues_for(language: str) -> Cues:
 
 
 # --- tokens and segments ------------------------------------------------------------
-def tokenize(text: str) -> list[Token]:
+@lru_cache(maxsize=1024)
+def tokenize(text: str) -> tuple[Token, ...]:
+    """The words of ``text`` with their spans. Cached: finding a turn's questions, listing
+    its rhetorical ones and the learned opinions read the same turn."""
+    return tuple(_tokens(text))
+
+
+def _tokens(text: str) -> list[Token]:
     lowered = normalise(text)
     if len(lowered) != len(text):  # a rare letter whose lowercase is longer
         return [Token(normalise(m.group()), m.start(), m.end()) for m in _TOKEN.finditer(text)]
@@ -643,7 +650,14 @@ def _ends_with(tokens: Sequence[Token], phrases: Phrases) -> int | None:
 
 # --- detection ----------------------------------------------------------------------
 def _is_rhetorical(segment_text: str, cues: Cues) -> bool:
-    return find_cue(segment_text, cues.rhetorical) is not None
+    return _rhetorical_in(segment_text, cues.language)
+
+
+@lru_cache(maxsize=4096)
+def _rhetorical_in(text: str, language: str) -> bool:
+    """Cached: a turn is scanned for rhetorical cues when its questions are found and
+    again when its rhetorical questions are listed."""
+    return find_cue(text, cues_for(language).rhetorical) is not None
 
 
 def _after_conditional(
@@ -1068,7 +1082,7 @@ def extended_to_end(text: str, language: str, question: Question) -> Question:
 # --- labels -------------------------------------------------------------------------
 def classify_form(question: str, cues: Cues, tokens: list[Token] | None = None) -> QuestionForm:
     """Open unless it can be answered yes/no or by picking an offered option."""
-    tokens = tokens if tokens is not None else tokenize(question)
+    tokens = tokens if tokens is not None else list(tokenize(question))
     words = [t.text for t in tokens]
     lowered = normalise(question)
     if any(s in lowered for s in cues.scale):
@@ -1225,7 +1239,7 @@ def classify_spin(
     if best is not None:
         kind, cue = best[1], best[2]
         return (None if kind == "none" else Spin(kind)), (f"{kind}:{cue}",)
-    tokens = tokens if tokens is not None else tokenize(question)
+    tokens = tokens if tokens is not None else list(tokenize(question))
     content = tokens[_lead(tokens, cues) :]
     if content and any(
         len(p) > 1 and _match(content, 0, p)

@@ -22,11 +22,11 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from coach.analysis import logistic
 from coach.analysis.logistic import Logistic, Schedule, bucket
-from coach.analysis.questions import Question
+from coach.analysis.questions import Question, tokenize
 from coach.analysis.transcript import Transcript
 from coach.analysis.turn_model import replies
 from coach.scripts.model import StageKind
-from coach.text import WORD, said_words
+from coach.text import said_words
 
 if TYPE_CHECKING:
     from coach.analysis.evaluate import GoldQuestion
@@ -48,7 +48,7 @@ Describe = Callable[[str, Question, str, Sequence[StageKind], "str | None"], lis
 @lru_cache(maxsize=64)
 def _word_ends(text: str) -> list[int]:
     """Where each word of a turn ends (its questions are read one after another)."""
-    return [match.end() for match in WORD.finditer(text)]
+    return [token.end for token in tokenize(text)]
 
 
 def features(

@@ -6,7 +6,7 @@ with a script its lines and questions (rapidfuzz) and its stage order add eviden
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 
@@ -14,7 +14,7 @@ from rapidfuzz import fuzz
 
 from coach.analysis.questions import Question
 from coach.analysis.transcript import Role, Transcript, Utterance
-from coach.lexicon import CueTable, cue_tuple, find_cue, find_cues, lexicon, normalise
+from coach.lexicon import CueTable, cue_tuple, find_cue, lexicon, normalise
 from coach.scripts.model import QuestionForm, Script, Spin, StageKind
 
 SPIN_STAGE = {
@@ -100,9 +100,9 @@ def _all_triggers(language: str) -> tuple[tuple[str, ...], dict[str, str]]:
 
 @lru_cache(maxsize=65536)
 def _generic_hits(text: str, language: str) -> tuple[tuple[str, str], ...]:
-    triggers, category = _all_triggers(language)
+    category = _all_triggers(language)[1]
     seen: dict[str, str] = {}
-    for trigger in find_cues(text, triggers):
+    for trigger in said_cues(text, language).get(OBJECTION, ()):
         seen.setdefault(category[trigger], trigger)
     return tuple(seen.items())
 
@@ -124,6 +124,7 @@ def objection_hits(text: str, language: str, script: Script | None = None) -> li
 
 # the lists a turn is read for besides the stage kinds' own (named apart from any kind)
 CALL_TO_ACTION, TOPIC, HEDGE = "+call_to_action", "+objection_topic", "+objection_hedge"
+OBJECTION, FILLER = "+objection", "+filler"  # every generic objection trigger; filler words
 
 
 @cache
@@ -136,14 +137,24 @@ def _cue_table(language: str) -> CueTable:
             CALL_TO_ACTION: cue_tuple(language, "call_to_action"),
             TOPIC: known.objection_topics,
             HEDGE: known.objection_hedges,
+            OBJECTION: _all_triggers(language)[0],
+            FILLER: cue_tuple(language, "fillers"),
         }
     )
 
 
 @lru_cache(maxsize=65536)
+def said_cues(text: str, language: str) -> Mapping[str, Sequence[str]]:
+    """Per cue list of the table above (stage kinds and the names above), the cues of it
+    that start a word in ``text``, each list's as ``find_cues`` gives them: one scan of a
+    turn serves its stages, its objections and its filler words. Shared: not to be changed."""
+    return _cue_table(language).found(text)
+
+
+@lru_cache(maxsize=65536)
 def _said(text: str, language: str) -> frozenset[str]:
     """The cue lists (stage kinds and the names above) with a cue in ``text``."""
-    return _cue_table(language).names_in(text)
+    return frozenset(said_cues(text, language))
 
 
 def _qualifies(question: str, language: str) -> bool:

@@ -346,7 +346,7 @@ def _tokens_by_pattern(text: str) -> list[Token]:
     ],
 )
 def test_tokens_are_placed_where_the_token_pattern_finds_them(text: str) -> None:
-    assert tokenize(text) == _tokens_by_pattern(text)
+    assert list(tokenize(text)) == _tokens_by_pattern(text)
 
 
 def test_tokens_are_placed_where_the_token_pattern_finds_them_on_random_text() -> None:
@@ -356,4 +356,4 @@ def test_tokens_are_placed_where_the_token_pattern_finds_them_on_random_text() -
     ]
     for _ in range(20000):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 14)))
-        assert tokenize(text) == _tokens_by_pattern(text), repr(text)
+        assert list(tokenize(text)) == _tokens_by_pattern(text), repr(text)

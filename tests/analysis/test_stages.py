@@ -8,8 +8,17 @@ import pytest
 
 from coach.analysis.analyse import analyse
 from coach.analysis.evaluate import run_eval
+from coach.analysis.stages import (
+    FILLER,
+    OBJECTION,
+    _all_triggers,
+    _generic_hits,
+    _said,
+    said_cues,
+)
 from coach.analysis.transcript import parse_text
 from coach.config import BUNDLED_TEMPLATES
+from coach.lexicon import cue_tuple, find_cues
 from coach.scripts.loader import load_script
 from coach.scripts.model import StageKind
 
@@ -164,3 +173,26 @@ def test_accuracy_floors_on_blind_calls() -> None:
         value = report.rows[(variant, "all")].rates()[metric]
         assert value is not None and value >= floor, (variant, metric, value)
     assert report.rows[("json", "all")].rates()["talk_ratio_mae"] == pytest.approx(0, abs=1e-9)
+
+
+# one scan of a turn gives its stage cues, objection triggers and filler words, each list
+# exactly as a search of that list alone finds it
+SAID_ROWS = [
+    ("en", "Um, you know, it's too expensive, I mean way over budget, like, really", 1),
+    ("en", "I'll think about it, no time now, basically", 2),
+    ("en", "Sounds good, see you Tuesday", 0),
+    ("ru", "Ну, как бы, дороговато для нас, надо подумать", 2),
+    ("ru", "Короче, у нас уже есть поставщик, в общем", 1),
+    ("ru", "Хорошо, до встречи во вторник", 0),
+]
+
+
+@pytest.mark.parametrize(("language", "text", "objections"), SAID_ROWS)
+def test_one_scan_finds_what_each_list_alone_finds(
+    language: str, text: str, objections: int
+) -> None:
+    said = said_cues(text, language)
+    assert list(said.get(OBJECTION, ())) == find_cues(text, _all_triggers(language)[0])
+    assert list(said.get(FILLER, ())) == find_cues(text, cue_tuple(language, "fillers"))
+    assert len(_generic_hits(text, language)) == objections
+    assert _said(text, language) == frozenset(said)
