@@ -95,6 +95,16 @@ def test_cue_table_finds_per_list_what_find_cues_finds(
     assert found == {name: cues for name, cues in by_list.items() if cues}
 
 
+@pytest.mark.parametrize(("text", "names"), TABLE_ROWS, ids=[r[0][:24] for r in TABLE_ROWS])
+def test_cue_table_reads_names_and_the_cues_of_chosen_lists_in_one_pass(
+    text: str, names: set[str]
+) -> None:
+    table = CueTable(TABLE, detailed=("question", "all"))
+    read_names, cues = table.read(text)
+    assert read_names == names == table.names_in(text)
+    assert cues == {k: v for k, v in table.found(text).items() if k in ("question", "all")}
+
+
 def _booleans(value: object, path: str) -> list[str]:
     if isinstance(value, bool):
         return [path]

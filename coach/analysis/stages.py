@@ -139,22 +139,26 @@ def _cue_table(language: str) -> CueTable:
             HEDGE: known.objection_hedges,
             OBJECTION: _all_triggers(language)[0],
             FILLER: cue_tuple(language, "fillers"),
-        }
+        },
+        detailed=(OBJECTION, FILLER),
     )
 
 
 @lru_cache(maxsize=65536)
-def said_cues(text: str, language: str) -> Mapping[str, Sequence[str]]:
-    """Per cue list of the table above (stage kinds and the names above), the cues of it
-    that start a word in ``text``, each list's as ``find_cues`` gives them: one scan of a
-    turn serves its stages, its objections and its filler words. Shared: not to be changed."""
-    return _cue_table(language).found(text)
+def _read(text: str, language: str) -> tuple[frozenset[str], dict[str, list[str]]]:
+    """One scan of a turn serves its stages, its objections and its filler words."""
+    return _cue_table(language).read(text)
 
 
-@lru_cache(maxsize=65536)
 def _said(text: str, language: str) -> frozenset[str]:
     """The cue lists (stage kinds and the names above) with a cue in ``text``."""
-    return frozenset(said_cues(text, language))
+    return _read(text, language)[0]
+
+
+def said_cues(text: str, language: str) -> Mapping[str, Sequence[str]]:
+    """The objection triggers (OBJECTION) and filler words (FILLER) that start a word in
+    ``text``, each list's as ``find_cues`` gives them. Shared: not to be changed."""
+    return _read(text, language)[1]
 
 
 def _qualifies(question: str, language: str) -> bool:

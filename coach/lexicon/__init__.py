@@ -154,10 +154,11 @@ class CueTable:
     ``find_cue`` once per list costs a regex search per list; this matches, at every word
     start, the longest cue of all the lists, and counts the shorter cues it begins with.
     ``names_in`` says which lists have a cue; ``found`` gives each list's cues as
-    ``find_cues`` would.
+    ``find_cues`` would; ``read`` does both in one pass, the cues only of the lists named
+    ``detailed`` (following each cue costs more than naming its list).
     """
 
-    def __init__(self, lists: Mapping[str, Sequence[str]]) -> None:
+    def __init__(self, lists: Mapping[str, Sequence[str]], detailed: Sequence[str] = ()) -> None:
         owners: dict[str, tuple[set[str], set[str]]] = {}  # literal → (any end, word end)
         written: dict[tuple[str, str, bool], str] = {}  # (list, literal, word end) → its cue
         for name, cue_list in lists.items():
@@ -195,6 +196,10 @@ class CueTable:
             ]
             for literal in owners
         }
+        self._detailed_at = {
+            literal: [entry for entry in cues if entry[1] in detailed]
+            for literal, cues in self._cues_at.items()
+        }
         trie = _trie([(literal, False) for literal in owners]) if owners else None
         self._pattern = re.compile(r"(?<!\w)(?=(" + trie + "))") if trie else None
 
@@ -219,6 +224,35 @@ class CueTable:
                 blocked[name] = start + length
                 out.setdefault(name, {})[cue] = None
         return {name: list(cues) for name, cues in out.items()}
+
+    def read(self, text: str) -> tuple[frozenset[str], dict[str, list[str]]]:
+        """``names_in(text)``, and ``found(text)`` for the ``detailed`` lists alone."""
+        if self._pattern is None:
+            return frozenset(), {}
+        lowered = normalise(text)
+        names: set[str] = set()
+        out: dict[str, dict[str, None]] = {}
+        blocked: dict[str, int] = {}  # a list's next cue may start here at the earliest
+        for match in self._pattern.finditer(lowered):
+            literal = match.group(1)
+            start = match.start()
+            names |= self._anywhere[literal]
+            for length, enders in self._word_end[literal]:
+                if _ends_word(lowered, start + length):
+                    names |= enders
+            detailed = self._detailed_at[literal]
+            if not detailed:
+                continue
+            taken: set[str] = set()
+            for length, name, cue, whole in detailed:
+                if name in taken or start < blocked.get(name, 0):
+                    continue
+                if whole and not _ends_word(lowered, start + length):
+                    continue
+                taken.add(name)
+                blocked[name] = start + length
+                out.setdefault(name, {})[cue] = None
+        return frozenset(names), {name: list(cues) for name, cues in out.items()}
 
     def names_in(self, text: str) -> frozenset[str]:
         """The names of the lists with a cue that starts a word in ``text``."""
