@@ -20,7 +20,7 @@ def words(text: str) -> list[str]:
     return WORD.findall(text)
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=4096)
 def said_words(text: str) -> tuple[str, ...]:
     """The words of an utterance as the analysis reads them: normalised (lowercase, ё → е).
     Cached: parsing counts them and the stage model reads them, once per utterance."""

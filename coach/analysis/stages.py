@@ -98,7 +98,7 @@ def _all_triggers(language: str) -> tuple[tuple[str, ...], dict[str, str]]:
     return tuple(category), category
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=4096)
 def _generic_hits(text: str, language: str) -> tuple[tuple[str, str], ...]:
     category = _all_triggers(language)[1]
     seen: dict[str, str] = {}
@@ -144,7 +144,7 @@ def _cue_table(language: str) -> CueTable:
     )
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=4096)
 def _read(text: str, language: str) -> tuple[frozenset[str], dict[str, list[str]]]:
     """One scan of a turn serves its stages, its objections and its filler words."""
     return _cue_table(language).read(text)

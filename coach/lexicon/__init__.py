@@ -278,7 +278,7 @@ def _ends_word(text: str, end: int) -> bool:
     return not after or not (after.isalnum() or after == "_")
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=4096)
 def normalise(text: str) -> str:
     """Lowercase, ё → е, typographic apostrophes → "'"."""
     return text.lower().replace("ё", "е").replace("’", "'").replace("`", "'")
