@@ -12,7 +12,7 @@ from coach.analysis import metrics as metrics_module
 from coach.analysis.metrics import Metrics
 from coach.analysis.questions import Question, ScriptQuestion, find_questions, rhetorical_questions
 from coach.analysis.rhetoric_model import revise as drop_rhetorical
-from coach.analysis.spin_model import around, features, load_model
+from coach.analysis.spin_model import around, load_model
 from coach.analysis.spoken_model import revise as drop_unasked
 from coach.analysis.stage_model import load_model as load_stage_model
 from coach.analysis.stages import Coverage, StageEvidence, coverage, label_stages, objection_hits
@@ -146,7 +146,7 @@ def _second_opinion(
     count = max(1, len(transcript.utterances))
     context = iter(around([q for found in questions for q in found]))
     judged: list[tuple[int, int]] = []  # (utterance, question) the model labels
-    rows: list[list[str]] = []
+    rows: list[list[int]] = []  # each question's weight rows
     for utterance, found, items in zip(transcript.utterances, questions, evidence, strict=True):
         kinds = [e.kind for e in items]
         for n, question in enumerate(found):
@@ -154,12 +154,11 @@ def _second_opinion(
             if question.from_script:  # the script's own questions carry known labels
                 continue
             judged.append((utterance.index, n))
-            rows.append(
-                features(question, transcript.language, kinds, utterance.index / count, neighbours)
-            )
+            place = utterance.index / count
+            rows.append(model.rows(question, transcript.language, kinds, place, neighbours))
     out = [list(found) for found in questions]
     changed = False
-    for (index, n), spin in zip(judged, model.predict_all(rows), strict=True):
+    for (index, n), spin in zip(judged, model.predict_rows(rows), strict=True):
         question = out[index][n]
         if spin is not question.spin:
             changed = True

@@ -20,3 +20,16 @@ def row_totals(index: dict[str, int], matrix: Any, rows: Sequence[Sequence[str]]
         offsets.append(len(flat))
         flat.extend([get(name, blank) for name in names] or [blank])
     return np.add.reduceat(matrix[np.array(flat, dtype=np.int64)], offsets, axis=0)
+
+
+def index_totals(matrix: Any, rows: Sequence[Sequence[int]]) -> Any:
+    """``row_totals`` for rows already given as weight-row numbers."""
+    import numpy as np
+
+    blank = matrix.shape[0] - 1
+    flat: list[int] = []
+    offsets: list[int] = []
+    for indexes in rows:
+        offsets.append(len(flat))
+        flat.extend(indexes or [blank])
+    return np.add.reduceat(matrix[np.array(flat, dtype=np.int64)], offsets, axis=0)

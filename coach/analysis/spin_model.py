@@ -19,7 +19,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from coach.analysis.dense import row_totals
+from coach.analysis.dense import index_totals, row_totals
 from coach.analysis.questions import Question
 from coach.lexicon import normalise
 from coach.scripts.model import Spin, StageKind
@@ -65,15 +65,26 @@ def features(
     words = _WORD.findall(normalise(question.text))
     out = [f"w:{language}:{w}" for w in words]
     out += [f"b:{language}:{a}_{b}" for a, b in itertools.pairwise(words)]
+    return out + _context(question, stages, position, len(words), neighbours)
+
+
+def _context(
+    question: Question,
+    stages: Iterable[StageKind],
+    position: float,
+    words: int,
+    neighbours: Sequence[str],
+) -> list[str]:
+    """The features besides the words and word pairs."""
     # str() of a StrEnum is its value, without the Python-level Enum.value lookup (hot path)
     rule = str(question.spin) if question.spin else "none"
-    out += [
+    out = [
         f"rule:{rule}",
         f"ev:{question.evidence[-1].split(':')[0]}",
         f"form:{question.form!s}",
     ]
     out += ["stage:" + str(kind) for kind in stages]
-    out += [f"pos:{min(2, int(position * 3))}", f"len:{min(len(words) // 4, 4)}"]
+    out += [f"pos:{min(2, int(position * 3))}", f"len:{min(words // 4, 4)}"]
     out += [f"around{k}:{label}" for k, label in enumerate(neighbours)]
     return out
 
@@ -85,14 +96,53 @@ class SpinModel:
     # all-zero row stands in for unknown features. Built once, with the model.
     _index: dict[str, int] = field(init=False, repr=False, compare=False)
     _dense: Any = field(init=False, repr=False, compare=False)
+    # language → word → row, and language → first word → second word → row: prediction
+    # need not build the "w:…" and "b:…" names of a question's words
+    _word_rows: dict[str, dict[str, int]] = field(init=False, repr=False, compare=False)
+    _pair_rows: dict[str, dict[str, dict[str, int]]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         import numpy as np
 
         self._index = {name: i for i, name in enumerate(self.weights)}
         self._dense = np.zeros((len(self._index) + 1, len(CLASSES)), dtype=np.float64)
+        self._word_rows, self._pair_rows = {}, {}
         for name, row in self.weights.items():
-            self._dense[self._index[name]] = row
+            index = self._index[name]
+            self._dense[index] = row
+            kind, _, rest = name.partition(":")
+            language, _, said = rest.partition(":")
+            if kind == "w":
+                self._word_rows.setdefault(language, {})[said] = index
+            elif kind == "b":  # words hold no "_": the pair splits once
+                first, second = said.split("_")
+                self._pair_rows.setdefault(language, {}).setdefault(first, {})[second] = index
+
+    def rows(
+        self,
+        question: Question,
+        language: str,
+        stages: Iterable[StageKind],
+        position: float,
+        neighbours: Sequence[str] = _NO_AROUND,
+    ) -> list[int]:
+        """The weight rows of ``features(…)``, in its order, found without building the
+        names of the question's words and word pairs (the hot path)."""
+        blank = len(self._index)
+        words = _WORD.findall(normalise(question.text))
+        word_rows = self._word_rows.get(language, _NO_ROWS)
+        pair_rows = self._pair_rows.get(language, _NO_PAIRS)
+        out = [word_rows.get(w, blank) for w in words]
+        out += [pair_rows.get(a, _NO_ROWS).get(b, blank) for a, b in itertools.pairwise(words)]
+        get = self._index.get
+        out += [get(n, blank) for n in _context(question, stages, position, len(words), neighbours)]
+        return out
+
+    def predict_rows(self, rows: Sequence[Sequence[int]]) -> list[Spin | None]:
+        """``predict_all`` for questions given as their weight rows (``rows``)."""
+        if not rows:
+            return []
+        return [_SPINS[best] for best in index_totals(self._dense, rows).argmax(axis=1).tolist()]
 
     def predict_all(self, rows: Sequence[Sequence[str]]) -> list[Spin | None]:
         """``predict`` for many questions (each its feature names) in one pass."""
@@ -106,6 +156,8 @@ class SpinModel:
 
 
 _SPINS = tuple(None if name == "none" else Spin(name) for name in CLASSES)
+_NO_ROWS: dict[str, int] = {}
+_NO_PAIRS: dict[str, dict[str, int]] = {}
 
 
 @cache

@@ -9,7 +9,7 @@ import pytest
 from coach.analysis import spin_model
 from coach.analysis.analyse import analyse
 from coach.analysis.questions import Question
-from coach.analysis.transcript import parse_text
+from coach.analysis.transcript import load_transcript, parse_text
 from coach.scripts.model import QuestionForm, Spin, StageKind
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -91,3 +91,28 @@ def test_both_classifiers_run(classifier: str) -> None:
 def test_unknown_classifier_is_refused() -> None:
     with pytest.raises(ValueError, match="classifier"):
         analyse(parse_text("Rep: Hi?\nClient: Hi.", "c.txt"), classifier="magic")
+
+
+def test_rows_are_the_rows_of_the_named_features() -> None:
+    """The hot path finds a question's weight rows without building its word features'
+    names; they must be exactly the rows of ``features(…)``, known and unknown alike."""
+    model = spin_model.load_model()
+    assert model is not None
+    blank = len(model._index)
+    calls = sorted((ROOT / "tests" / "data" / "labelled").glob("*.json"))
+    calls += sorted((ROOT / "tests" / "data" / "train").glob("*.json"))[:40]
+    checked = 0
+    for path in calls:
+        transcript = load_transcript(path)
+        analysis = analyse(transcript, classifier="rules")
+        asked = [q for found in analysis.questions for q in found]
+        for q, neighbours in zip(asked, spin_model.around(asked), strict=True):
+            kinds = [StageKind.problem, StageKind.teaser][: checked % 3]
+            names = spin_model.features(q, transcript.language, kinds, 0.37, neighbours)
+            expected = [model._index.get(n, blank) for n in names]
+            assert model.rows(q, transcript.language, kinds, 0.37, neighbours) == expected
+            checked += 1
+    assert checked > 500
+    rows = [model.rows(question("What bothers you about it?"), "en", [], 0.5)]
+    names = [spin_model.features(question("What bothers you about it?"), "en", [], 0.5)]
+    assert model.predict_rows(rows) == model.predict_all(names)
