@@ -10,20 +10,14 @@ from typing import Any
 
 def row_totals(index: dict[str, int], matrix: Any, rows: Sequence[Sequence[str]]) -> Any:
     """For each row of feature names, the sum of their weight rows (rows × classes)."""
-    import numpy as np
-
     blank = len(index)
     get = index.get
-    flat: list[int] = []
-    offsets: list[int] = []
-    for names in rows:
-        offsets.append(len(flat))
-        flat.extend([get(name, blank) for name in names] or [blank])
-    return np.add.reduceat(matrix[np.array(flat, dtype=np.int64)], offsets, axis=0)
+    return index_totals(matrix, [[get(name, blank) for name in names] for names in rows])
 
 
 def index_totals(matrix: Any, rows: Sequence[Sequence[int]]) -> Any:
-    """``row_totals`` for rows already given as weight-row numbers."""
+    """For each row of weight-row numbers, the sum of those rows (rows × classes); an
+    empty row sums the blank, all-zero last row."""
     import numpy as np
 
     blank = matrix.shape[0] - 1
