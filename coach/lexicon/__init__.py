@@ -207,44 +207,43 @@ class CueTable:
         """Per list, what ``find_cues(text, that list)`` gives: every cue of it that starts
         a word, the longest where several start at one place, none inside an earlier
         one's match, in order of appearance."""
-        out: dict[str, dict[str, None]] = {}
-        if self._pattern is None:
-            return {}
-        lowered = normalise(text)
-        blocked: dict[str, int] = {}  # a list's next cue may start here at the earliest
-        for match in self._pattern.finditer(lowered):
-            start = match.start()
-            taken: set[str] = set()
-            for length, name, cue, whole in self._cues_at[match.group(1)]:
-                if name in taken or start < blocked.get(name, 0):
-                    continue
-                if whole and not _ends_word(lowered, start + length):
-                    continue
-                taken.add(name)
-                blocked[name] = start + length
-                out.setdefault(name, {})[cue] = None
-        return {name: list(cues) for name, cues in out.items()}
+        return self._scan(text, self._cues_at, named=False)[1]
 
     def read(self, text: str) -> tuple[frozenset[str], dict[str, list[str]]]:
         """``names_in(text)``, and ``found(text)`` for the ``detailed`` lists alone."""
+        return self._scan(text, self._detailed_at, named=True)
+
+    def names_in(self, text: str) -> frozenset[str]:
+        """The names of the lists with a cue that starts a word in ``text``."""
+        return self._scan(text, None, named=True)[0]
+
+    def _scan(
+        self,
+        text: str,
+        cues_at: dict[str, list[tuple[int, str, str, bool]]] | None,
+        *,
+        named: bool,
+    ) -> tuple[frozenset[str], dict[str, list[str]]]:
+        """One pass over ``text``: the names of the lists with a cue (when ``named``), and
+        the cues that ``cues_at`` follows from each matched literal, per list."""
+        names: set[str] = set()
+        out: dict[str, dict[str, None]] = {}
         if self._pattern is None:
             return frozenset(), {}
         lowered = normalise(text)
-        names: set[str] = set()
-        out: dict[str, dict[str, None]] = {}
         blocked: dict[str, int] = {}  # a list's next cue may start here at the earliest
         for match in self._pattern.finditer(lowered):
             literal = match.group(1)
             start = match.start()
-            names |= self._anywhere[literal]
-            for length, enders in self._word_end[literal]:
-                if _ends_word(lowered, start + length):
-                    names |= enders
-            detailed = self._detailed_at[literal]
-            if not detailed:
+            if named:
+                names |= self._anywhere[literal]
+                for length, enders in self._word_end[literal]:
+                    if _ends_word(lowered, start + length):
+                        names |= enders
+            if cues_at is None:
                 continue
             taken: set[str] = set()
-            for length, name, cue, whole in detailed:
+            for length, name, cue, whole in cues_at[literal]:
                 if name in taken or start < blocked.get(name, 0):
                     continue
                 if whole and not _ends_word(lowered, start + length):
@@ -253,23 +252,6 @@ class CueTable:
                 blocked[name] = start + length
                 out.setdefault(name, {})[cue] = None
         return frozenset(names), {name: list(cues) for name, cues in out.items()}
-
-    def names_in(self, text: str) -> frozenset[str]:
-        """The names of the lists with a cue that starts a word in ``text``."""
-        if self._pattern is None:
-            return frozenset()
-        lowered = normalise(text)
-        found: set[str] = set()
-        for match in self._pattern.finditer(lowered):
-            literal = match.group(1)
-            found |= self._anywhere[literal]
-            ends = self._word_end[literal]
-            if ends:
-                start = match.start()
-                for length, names in ends:
-                    if _ends_word(lowered, start + length):
-                        found |= names
-        return frozenset(found)
 
 
 def _ends_word(text: str, end: int) -> bool:
