@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import random
-
 import pytest
 
 from coach.analysis.evaluate import asr_form
@@ -20,6 +18,7 @@ from coach.analysis.questions import (
 )
 from coach.lexicon import normalise
 from coach.scripts.model import QuestionForm, Spin
+from tests.test_text import tricky_texts
 
 O, C = QuestionForm.open, QuestionForm.closed
 S, P, I, N = Spin.situation, Spin.problem, Spin.implication, Spin.need_payoff
@@ -350,10 +349,5 @@ def test_tokens_are_placed_where_the_token_pattern_finds_them(text: str) -> None
 
 
 def test_tokens_are_placed_where_the_token_pattern_finds_them_on_random_text() -> None:
-    rng = random.Random(3)
-    alphabet = list("abAB1_-'’` .,!?«»()ёЁ\u00a0\u2009x\t\n—–:;\"“”„ﬁ²½٣İǅΣςß") + [
-        chr(rng.randrange(32, 0x3000)) for _ in range(300)
-    ]
-    for _ in range(20000):
-        text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 14)))
+    for text in tricky_texts(3):
         assert list(tokenize(text)) == _tokens_by_pattern(text), repr(text)
