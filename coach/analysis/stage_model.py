@@ -128,7 +128,8 @@ class StageModel:
         count = max(1, len(transcript.utterances))
         flat: list[int] = []
         offsets: list[int] = []
-        previous = [row("prev:none", blank)]
+        prev_none = row("prev:none", blank)
+        previous = [prev_none]
         bias = row("bias", blank)
         rule_none = row("rule:none", blank)
         turn = 0
@@ -151,7 +152,7 @@ class StageModel:
                 previous = [previous_rows[k] for k in rule_kinds]
             else:
                 flat.append(rule_none)
-                previous = [row("prev:none", blank)]
+                previous = [prev_none]
             if found:
                 flat += [spin_rows[str(q.spin) if q.spin else None] for q in found]
             flat.extend(map(words_of, set(said), repeat(blank)))
