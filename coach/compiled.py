@@ -37,6 +37,7 @@ MODULES = (
     "coach.analysis.rhetoric_model",
     "coach.analysis.turn_model",
     "coach.analysis.spoken_model",
+    "coach.analysis.joined_model",
     "coach.analysis.dense",
     "coach.analysis.logistic",
     "coach.analysis.transcript",

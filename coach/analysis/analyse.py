@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from coach.analysis import metrics as metrics_module
+from coach.analysis.joined_model import revise as join_split_questions
 from coach.analysis.metrics import Metrics
 from coach.analysis.questions import Question, ScriptQuestion, find_questions, rhetorical_questions
 from coach.analysis.rhetoric_model import revise as drop_rhetorical
@@ -222,6 +223,8 @@ def analyse(
     if classifier in ("hybrid", "llm"):
         # without punctuation, the client's reply says whether a turn ended by asking
         questions = revise_turn_ends(transcript, questions)
+        # and one question the rules split at a second opening is one again
+        questions = join_split_questions(transcript, questions)
     evidence, relabelled = label_stages(transcript, questions, script)
     questions = tuple(relabelled)
     if classifier in ("hybrid", "llm"):

@@ -1081,11 +1081,15 @@ def carries_on(text: str, language: str, question: Question) -> bool:
     return rest[0].text in cues.conditional_leads or rest[0].text in cues.not_question_leads
 
 
+def relabelled(text: str, language: str, start: int, end: int, how: str) -> Question:
+    """The words between ``start`` and ``end`` of the turn ``text`` as one question, found
+    ``how``, with its form and SPIN type worked out again (a span another step chose)."""
+    return _labelled(text, tokenize(text), start, end, how, cues_for(language))
+
+
 def extended_to_end(text: str, language: str, question: Question) -> Question:
     """The question with the rest of its turn, labelled again over the longer words."""
-    cues = cues_for(language)
-    end = len(text.rstrip())
-    longer = _labelled(text, tokenize(text), question.start, end, question.evidence[0], cues)
+    longer = relabelled(text, language, question.start, len(text.rstrip()), question.evidence[0])
     return replace(longer, evidence=(*longer.evidence, "extended"))
 
 
