@@ -7,9 +7,9 @@ many acres you're running", "расскажите что за квартира |
 Each half then counts as a question asked, and the second half stands alone as an extra
 one. Other pairs really are two questions in one breath ("what's the address at the dock |
 and is there somewhere he can park"). A logistic regression over where the two meet (the
-words on either side, the words between them, how each was found, their lengths and
-forms; word classes rather than the words themselves, so that it holds for writers it has
-not seen) decides which pairs are one; those become one question over both spans.
+classes of the words on either side and between them, rather than the words, so that it
+holds for writers it has not seen; the opening words; how each was found; their lengths
+and forms) decides which pairs are one; those become one question over both spans.
 
 Runs after the turn model and before the stages, on turns without end punctuation in
 calls written without punctuation. Trained on the labelled calls in their punctuation-free

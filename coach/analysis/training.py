@@ -1,7 +1,7 @@
 """What the learned models' retraining commands share: reading their arguments and, for
 the yes/no models, the command's body.
 
-``python -m coach.analysis.{spin,stage,turn,spoken,rhetoric}_model DIR|FILE...
+``python -m coach.analysis.{spin,stage,turn,joined,spoken,rhetoric}_model DIR|FILE...
 [--cross-validate]``
 """
 
