@@ -3,11 +3,14 @@
 Side by side in the same run: plain json.loads + a "?"-counting baseline (the floor any
 analysis pays), coach's import, analysis, and analysis + rubric scoring; with the compiled
 analysis (coach.speedups) built, a second column runs the same batches as plain Python.
+The last row scores again with the garbage collector as the ``coach`` command sets it
+(``coach.collector``: young collections every 20,000 allocations instead of 700).
 Run: .venv/bin/python benchmarks/bench_score.py [N]
 """
 
 from __future__ import annotations
 
+import gc
 import itertools
 import json
 import os
@@ -19,7 +22,7 @@ from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
 
-from coach import compiled
+from coach import collector, compiled
 from coach.analysis.analyse import analyse
 from coach.analysis.rubric import load_rubric
 from coach.analysis.scorecard import build
@@ -125,7 +128,20 @@ def measure(count: int) -> dict[str, float]:
         "coach parse + analyse + score (discovery)": rate(
             batches, lambda t: build(analyse(parse_transcript(t, "c.json")), rubric)
         ),
+        "  the same, collector as `coach` sets it": _tuned(
+            lambda: rate(batches, lambda t: build(analyse(parse_transcript(t, "c.json")), rubric))
+        ),
     }
+
+
+def _tuned(run: Callable[[], float]) -> float:
+    """``run`` with the garbage collector as the ``coach`` command sets it, then as before."""
+    before = gc.get_threshold()
+    collector.tune()
+    try:
+        return run()
+    finally:
+        gc.set_threshold(*before)
 
 
 def main() -> None:

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 import click
 import yaml
 
-from coach import __version__
+from coach import __version__, collector
 from coach.analysis.rubric import METRICS, Check, list_rubrics, load_rubric, rubric_files
 from coach.cli_vars import parse_vars, variable_options
 from coach.config import Settings, load_settings
@@ -560,6 +560,7 @@ def _report(exc: CoachError) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: one-line errors for users, tracebacks only for bugs."""
+    collector.tune()  # scoring allocates a lot and keeps little: collect less often
     try:
         result = cli.main(args=argv, prog_name="coach", standalone_mode=False)
     except click.exceptions.Abort:
