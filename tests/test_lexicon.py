@@ -12,6 +12,7 @@ import pytest
 from coach.lexicon import (
     CueTable,
     available_languages,
+    count_cue,
     cue_tuple,
     find_cue,
     find_cues,
@@ -183,6 +184,23 @@ def test_cue_table_agrees_with_find_cues_on_random_text() -> None:
         names, detailed = table.read(text)
         assert names == set(expected), repr(text)
         assert detailed == {k: v for k, v in expected.items() if k in ("question", "edge")}
+
+
+def _count_by_lookbehind(text: str, cue: str) -> int:
+    """``count_cue`` the plain way: the word-start lookbehind, then the cue."""
+    literal = cue.replace("ё", "е")
+    end = r"(?!\w)" if literal.endswith("$") else ""
+    pattern = re.compile(r"(?<!\w)" + re.escape(literal.removesuffix("$")) + end)
+    return len(pattern.findall(normalise(text)))
+
+
+@pytest.mark.parametrize("cue_list", CUE_LISTS, ids=range(len(CUE_LISTS)))
+def test_cues_counted_as_the_lookbehind_pattern_counts_them(cue_list: tuple[str, ...]) -> None:
+    for n, text in enumerate(_cue_texts(cue_list, len(cue_list) + 1, 1500)):
+        for cue in (cue_list[n % len(cue_list)], cue_list[(n * 7) % len(cue_list)], "$"):
+            said = cue.rstrip("$")
+            for where in (text, f"{text}{said} {said}{said}-{text}{said}"):
+                assert count_cue(where, cue) == _count_by_lookbehind(where, cue), (cue, where)
 
 
 def _booleans(value: object, path: str) -> list[str]:

@@ -56,9 +56,15 @@ def cue_tuple(language: str, *keys: str) -> tuple[str, ...]:
 
 @cache
 def _pattern(cue: str) -> re.Pattern[str]:
-    if cue.endswith("$"):
-        return re.compile(r"(?<!\w)" + re.escape(cue[:-1]) + r"(?!\w)")
-    return re.compile(r"(?<!\w)" + re.escape(cue))
+    """A cue where it starts a word. The cue comes first and the word-start check after it,
+    looking back past it: the engine then finds the cue's letters as a literal prefix (fast)
+    instead of running the whole pattern at every character."""
+    whole = cue.endswith("$")
+    literal = cue[:-1] if whole else cue
+    if not literal:
+        return re.compile(r"(?<!\w)(?!\w)" if whole else r"(?<!\w)")
+    starts_word = rf"(?<!\w[\s\S]{{{len(literal)}}})"
+    return re.compile(re.escape(literal) + starts_word + (r"(?!\w)" if whole else ""))
 
 
 @cache
