@@ -157,6 +157,7 @@ def _cue_texts(cue_list: tuple[str, ...], seed: int, count: int = 3000) -> Itera
 
 CUE_LISTS = [
     CUES + EDGE_CUES,
+    cue_tuple("en", "aux_not_before") + CUES,  # longer than QUICK_LIST: no substring check
     cue_tuple("en", "fillers"),
     cue_tuple("ru", "fillers"),
     cue_tuple("en", "call_to_action"),

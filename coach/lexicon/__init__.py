@@ -153,11 +153,12 @@ def find_cues(text: str, cue_list: list[str] | tuple[str, ...]) -> list[str]:
     At one place the longest cue wins: "what happens if" over "what happens".
     """
     pattern, mapping = _combined_for(cue_list)
-    if pattern is None:
+    lowered = normalise(text)
+    if pattern is None or not _may_be_in(lowered, mapping):
         return []
     found: dict[str, None] = {}
     free = 0  # where the next cue may start: after the last one found
-    for match in pattern.finditer(_padded(normalise(text))):
+    for match in pattern.finditer(_padded(lowered)):
         start = match.start(1)
         if start >= free:
             literal = match.group(1)
@@ -169,10 +170,22 @@ def find_cues(text: str, cue_list: list[str] | tuple[str, ...]) -> list[str]:
 def find_cue(text: str, cue_list: list[str] | tuple[str, ...]) -> str | None:
     """The first cue that starts a word in ``text``, or None."""
     pattern, mapping = _combined_for(cue_list)
-    if pattern is None:
+    lowered = normalise(text)
+    if pattern is None or not _may_be_in(lowered, mapping):
         return None
-    match = pattern.search(_padded(normalise(text)))
+    match = pattern.search(_padded(lowered))
     return mapping[match.group(1)] if match else None
+
+
+QUICK_LIST = 64  # cue lists up to this many are first looked for as plain substrings
+
+
+def _may_be_in(lowered: str, literals: Mapping[str, str]) -> bool:
+    """False when no literal of a short cue list is anywhere in ``lowered``, so no cue of
+    it starts a word there. Most turns hold none of a short list's cues (a rhetorical "who
+    doesn't…", a finance word), and a few substring searches cost far less than running
+    the pattern along the whole text. Longer lists always go to the pattern."""
+    return len(literals) > QUICK_LIST or any(literal in lowered for literal in literals)
 
 
 class CueTable:
