@@ -12,7 +12,6 @@ import itertools
 import json
 import math
 import random
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -23,10 +22,10 @@ from coach.analysis.dense import index_totals, row_totals
 from coach.analysis.questions import Question
 from coach.lexicon import normalise
 from coach.scripts.model import QuestionForm, Spin, StageKind
+from coach.text import alnum_runs
 
 MODEL_FILE = Path(__file__).resolve().parent / "data" / "spin_model.json"
 CLASSES = ("situation", "problem", "implication", "need_payoff", "none")
-_WORD = re.compile(r"[^\W_]++")
 EPOCHS = 30
 LEARNING_RATE = 0.3
 L2 = 1e-3
@@ -62,7 +61,7 @@ def features(
 ) -> list[str]:
     """What the model looks at; the same function serves training and prediction.
     ``neighbours`` is this question's entry of ``around``."""
-    words = _WORD.findall(normalise(question.text))
+    words = alnum_runs(normalise(question.text))
     out = [f"w:{language}:{w}" for w in words]
     out += [f"b:{language}:{a}_{b}" for a, b in itertools.pairwise(words)]
     return out + _context(question, stages, position, len(words), neighbours)
@@ -151,7 +150,7 @@ class SpinModel:
         """The weight rows of ``features(…)``, in its order, found without building the
         names of the question's words and word pairs (the hot path)."""
         blank = len(self._index)
-        words = _WORD.findall(normalise(question.text))
+        words = alnum_runs(normalise(question.text))
         word_rows = self._word_rows.get(language, _NO_ROWS)
         pair_rows = self._pair_rows.get(language, _NO_PAIRS)
         out = [word_rows.get(w, blank) for w in words]
