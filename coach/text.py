@@ -35,6 +35,22 @@ def _split_words(text: str) -> list[str]:
     """``WORD.findall(text)``, three times faster where speech is words between spaces and
     punctuation: no word crosses a space, and a chunk that is letters and digits once its
     edge punctuation is off is one word (``isalnum`` is the regex's ``[^\\W_]``)."""
+    return _split_by(text, WORD)
+
+
+ALNUM_RUN = re.compile(r"[^\W_]++")  # letters and digits: "don't" is "don" and "t"
+
+
+def alnum_runs(text: str) -> list[str]:
+    """``ALNUM_RUN.findall(text)``, the same faster way as ``said_words`` (what the SPIN
+    model reads a question as)."""
+    return _split_by(text, ALNUM_RUN)
+
+
+def _split_by(text: str, pattern: re.Pattern[str]) -> list[str]:
+    """``pattern.findall(text)`` for a pattern of letters and digits (joined or not by
+    characters that are not in ``_EDGES``): chunk by chunk, and a chunk that is letters and
+    digits once its edge punctuation is off is one match without asking the pattern."""
     out: list[str] = []
     for chunk in text.split():
         if chunk.isalnum():
@@ -44,7 +60,7 @@ def _split_words(text: str) -> list[str]:
         if core.isalnum():
             out.append(core)
         else:
-            out += WORD.findall(chunk)
+            out += pattern.findall(chunk)
     return out
 
 

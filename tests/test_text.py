@@ -8,7 +8,15 @@ from collections.abc import Iterator
 import pytest
 
 from coach.lexicon import normalise
-from coach.text import WORD, _split_words, said_words, split_sentences, words
+from coach.text import (
+    ALNUM_RUN,
+    WORD,
+    _split_words,
+    alnum_runs,
+    said_words,
+    split_sentences,
+    words,
+)
 
 
 @pytest.mark.parametrize(
@@ -106,3 +114,11 @@ def test_said_words_split_fast_as_the_word_pattern_does(text: str) -> None:
 def test_said_words_split_fast_as_the_word_pattern_does_on_random_text() -> None:
     for text in tricky_texts(4):
         assert _split_words(text) == WORD.findall(text), repr(text)
+
+
+def test_alnum_runs_split_fast_as_the_pattern_does() -> None:
+    """What the SPIN model reads a question as: runs of letters and digits."""
+    for text in ["Don't you think it's pre-approved?", "«Ну, как бы», — т.е. всё?!", "a_b (x)"]:
+        assert alnum_runs(normalise(text)) == ALNUM_RUN.findall(normalise(text))
+    for text in tricky_texts(5):
+        assert alnum_runs(text) == ALNUM_RUN.findall(text), repr(text)

@@ -12,7 +12,6 @@ import itertools
 import json
 import math
 import random
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -22,11 +21,11 @@ from typing import Any
 from coach.analysis.dense import index_totals, row_totals
 from coach.analysis.questions import Question
 from coach.lexicon import normalise
-from coach.scripts.model import Spin, StageKind
+from coach.scripts.model import QuestionForm, Spin, StageKind
+from coach.text import alnum_runs
 
 MODEL_FILE = Path(__file__).resolve().parent / "data" / "spin_model.json"
 CLASSES = ("situation", "problem", "implication", "need_payoff", "none")
-_WORD = re.compile(r"[^\W_]++")
 EPOCHS = 30
 LEARNING_RATE = 0.3
 L2 = 1e-3
@@ -62,7 +61,7 @@ def features(
 ) -> list[str]:
     """What the model looks at; the same function serves training and prediction.
     ``neighbours`` is this question's entry of ``around``."""
-    words = _WORD.findall(normalise(question.text))
+    words = alnum_runs(normalise(question.text))
     out = [f"w:{language}:{w}" for w in words]
     out += [f"b:{language}:{a}_{b}" for a, b in itertools.pairwise(words)]
     return out + _context(question, stages, position, len(words), neighbours)
@@ -100,6 +99,17 @@ class SpinModel:
     # need not build the "w:…" and "b:…" names of a question's words
     _word_rows: dict[str, dict[str, int]] = field(init=False, repr=False, compare=False)
     _pair_rows: dict[str, dict[str, dict[str, int]]] = field(init=False, repr=False, compare=False)
+    # the rows of ``_context``'s features by what they are made of, so the hot path need
+    # not build their names either: a rule label, a form or a stage kind (its value), a
+    # position or length bucket, each neighbour's label (one table per place), and the
+    # evidence named last (filled as evidence turns up: rule names, a few dozen)
+    _label_rows: dict[str, int] = field(init=False, repr=False, compare=False)
+    _form_rows: dict[str, int] = field(init=False, repr=False, compare=False)
+    _stage_rows: dict[str, int] = field(init=False, repr=False, compare=False)
+    _position_rows: tuple[int, ...] = field(init=False, repr=False, compare=False)
+    _length_rows: tuple[int, ...] = field(init=False, repr=False, compare=False)
+    _around_rows: tuple[dict[str, int], ...] = field(init=False, repr=False, compare=False)
+    _evidence_rows: dict[str, int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         import numpy as np
@@ -117,6 +127,17 @@ class SpinModel:
             elif kind == "b":  # words hold no "_": the pair splits once
                 first, second = said.split("_")
                 self._pair_rows.setdefault(language, {}).setdefault(first, {})[second] = index
+        get, blank = self._index.get, len(self._index)
+        self._label_rows = {label: get(f"rule:{label}", blank) for label in CLASSES}
+        self._form_rows = {form.value: get(f"form:{form.value}", blank) for form in QuestionForm}
+        self._stage_rows = {kind.value: get(f"stage:{kind.value}", blank) for kind in StageKind}
+        self._position_rows = tuple(get(f"pos:{n}", blank) for n in range(3))
+        self._length_rows = tuple(get(f"len:{n}", blank) for n in range(5))
+        labels = (*CLASSES, "start", "end")
+        self._around_rows = tuple(
+            {label: get(f"around{k}:{label}", blank) for label in labels} for k in range(2 * AROUND)
+        )
+        self._evidence_rows = {}
 
     def rows(
         self,
@@ -129,14 +150,54 @@ class SpinModel:
         """The weight rows of ``features(…)``, in its order, found without building the
         names of the question's words and word pairs (the hot path)."""
         blank = len(self._index)
-        words = _WORD.findall(normalise(question.text))
+        words = alnum_runs(normalise(question.text))
         word_rows = self._word_rows.get(language, _NO_ROWS)
         pair_rows = self._pair_rows.get(language, _NO_PAIRS)
         out = [word_rows.get(w, blank) for w in words]
         out += [pair_rows.get(a, _NO_ROWS).get(b, blank) for a, b in itertools.pairwise(words)]
-        get = self._index.get
-        out += [get(n, blank) for n in _context(question, stages, position, len(words), neighbours)]
+        return out + self._context_rows(question, stages, position, len(words), neighbours)
+
+    def _context_rows(
+        self,
+        question: Question,
+        stages: Iterable[StageKind],
+        position: float,
+        words: int,
+        neighbours: Sequence[str],
+    ) -> list[int]:
+        """The rows of ``_context(…)``, in its order, from the tables above: what is not
+        in them (a label the tables do not hold) is looked up by its name."""
+        get, blank = self._index.get, len(self._index)
+        rule = str(question.spin) if question.spin else "none"  # a StrEnum's value
+        form = str(question.form)
+        labels = self._label_rows
+        out = [
+            labels[rule] if rule in labels else get(f"rule:{rule}", blank),
+            self._evidence_row(question.evidence[-1]),
+            self._form_rows[form] if form in self._form_rows else get(f"form:{form}", blank),
+        ]
+        stage_rows = self._stage_rows
+        for kind in stages:
+            name = str(kind)
+            out.append(stage_rows[name] if name in stage_rows else get("stage:" + name, blank))
+        place = min(2, int(position * 3))
+        out.append(self._position_rows[place] if place >= 0 else get(f"pos:{place}", blank))
+        out.append(self._length_rows[min(words // 4, 4)])
+        for k, label in enumerate(neighbours):
+            tables = self._around_rows
+            known = tables[k] if k < len(tables) else _NO_ROWS
+            out.append(known[label] if label in known else get(f"around{k}:{label}", blank))
         return out
+
+    def _evidence_row(self, evidence: str) -> int:
+        """The row of ``ev:`` and the evidence's name before any ":" (remembered)."""
+        row = self._evidence_rows.get(evidence)
+        if row is None:
+            if len(self._evidence_rows) >= 4096:
+                self._evidence_rows.clear()
+            row = self._index.get(f"ev:{evidence.split(':')[0]}", len(self._index))
+            self._evidence_rows[evidence] = row
+        return row
 
     def predict_rows(self, rows: Sequence[Sequence[int]]) -> list[Spin | None]:
         """``predict_all`` for questions given as their weight rows (``rows``)."""

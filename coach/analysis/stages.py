@@ -210,19 +210,19 @@ def _rep_stages(
     after_objection: bool,
 ) -> list[StageEvidence]:
     """Stage kinds of one rep turn from cues, its questions and where it falls."""
-    text = utterance.text
+    said = _said(utterance.text, language)  # every cue list below, from one cached read
     found: list[StageEvidence] = []
     opening = rep_turn < OPENING_REP_TURNS
-    if _has(text, language, "compliance") and rep_turn < 6:
+    if "compliance" in said and rep_turn < 6:
         found.append(StageEvidence(StageKind.compliance, 0.8, "compliance notice"))
-    if opening and _has(text, language, "greeting"):
+    if opening and "greeting" in said:
         found.append(StageEvidence(StageKind.greeting, 0.8, "introduction"))
-    if _has(text, language, "small_talk") and rep_turn < 8:
+    if "small_talk" in said and rep_turn < 8:
         found.append(StageEvidence(StageKind.small_talk, 0.6, "rapport"))
-    feedback = bool(questions) and bool(_has(text, language, "feedback"))
+    feedback = bool(questions) and "feedback" in said
     if feedback:
         found.append(StageEvidence(StageKind.feedback, 0.7, "satisfaction question"))
-    elif questions and _has(text, language, "referral"):
+    elif questions and "referral" in said:
         found.append(StageEvidence(StageKind.referral, 0.6, "referral ask"))
     if after_objection:
         found.append(StageEvidence(StageKind.objection, 0.7, "answers an objection"))
@@ -236,8 +236,8 @@ def _rep_stages(
             kind = StageKind.qualification
         found.append(StageEvidence(kind, 0.7, f"{question.spin!s} question"))
     words = utterance.word_count
-    pitch = _has(text, language, "teaser")
-    invites = _invites(text, language)
+    pitch = "teaser" in said
+    invites = CALL_TO_ACTION in said  # calls the client to act: "come in", "приезжайте"
     teaser = pitch and (
         (words >= PITCH_WORDS and rep_turn >= 1 and not after_objection)
         or words >= PITCH_WORDS * 2
@@ -249,23 +249,18 @@ def _rep_stages(
     # a pitch that ends "can you come on Saturday?" invites; agreeing the day is the close
     introduces = any(e.kind is StageKind.greeting for e in found)  # "Am I speaking to…?"
     if not introduces and (
-        _closes(text, language, bool(questions))
+        _closes(said, bool(questions))
         if not teaser
-        else _has(text, language, "date_time")
-        and (_has(text, language, "confirmation") or _has(text, language, "reminder"))
+        else "date_time" in said and ("confirmation" in said or "reminder" in said)
     ):
         found.append(StageEvidence(StageKind.close, 0.7, "fixes the next step"))
     return found
 
 
-def _invites(text: str, language: str) -> bool:
-    """The turn calls the client to action ("come in", "приезжайте", "давайте")."""
-    return CALL_TO_ACTION in _said(text, language)
-
-
-def _closes(text: str, language: str, asks: bool) -> bool:
-    """A next step is being agreed: a day or time, with an arrangement or a question."""
-    return bool(_has(text, language, "date_time")) and (asks or bool(_has(text, language, "close")))
+def _closes(said: frozenset[str], asks: bool) -> bool:
+    """A next step is being agreed: a day or time, with an arrangement or a question
+    (``said``: the cue lists of the turn)."""
+    return "date_time" in said and (asks or "close" in said)
 
 
 def _unique(evidence: Sequence[StageEvidence]) -> list[StageEvidence]:

@@ -254,7 +254,7 @@ def _finish(
             Utterance(
                 index=index,
                 speaker=role,
-                text=" ".join(draft.text.split()),
+                text=single_spaced(draft.text),
                 start=start,
                 end=end,
                 words=draft.words,
@@ -274,6 +274,16 @@ def _finish(
         meta=meta,
         warnings=tuple(warnings),
     )
+
+
+def single_spaced(text: str) -> str:
+    """``" ".join(text.split())``: words between single spaces. Most turns already are, and
+    saying so costs less than splitting them into words and joining those again: every
+    whitespace character but the space is unprintable, so a printable text without a double
+    space or a space at either end has nothing to change."""
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text
+    return " ".join(text.split())
 
 
 def _more(problems: list[Problem]) -> list[Problem]:

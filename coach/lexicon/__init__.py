@@ -56,9 +56,15 @@ def cue_tuple(language: str, *keys: str) -> tuple[str, ...]:
 
 @cache
 def _pattern(cue: str) -> re.Pattern[str]:
-    if cue.endswith("$"):
-        return re.compile(r"(?<!\w)" + re.escape(cue[:-1]) + r"(?!\w)")
-    return re.compile(r"(?<!\w)" + re.escape(cue))
+    """A cue where it starts a word. The cue comes first and the word-start check after it,
+    looking back past it: the engine then finds the cue's letters as a literal prefix (fast)
+    instead of running the whole pattern at every character."""
+    whole = cue.endswith("$")
+    literal = cue[:-1] if whole else cue
+    if not literal:
+        return re.compile(r"(?<!\w)(?!\w)" if whole else r"(?<!\w)")
+    starts_word = rf"(?<!\w[\s\S]{{{len(literal)}}})"
+    return re.compile(re.escape(literal) + starts_word + (r"(?!\w)" if whole else ""))
 
 
 @cache
@@ -77,7 +83,21 @@ def _combined(cue_list: tuple[str, ...]) -> tuple[re.Pattern[str] | None, dict[s
         entries.append((literal, whole))
     if not entries:
         return None, mapping
-    return re.compile(r"(?<!\w)" + _trie(entries)), mapping
+    return _at_word_starts(_trie(entries)), mapping
+
+
+def _at_word_starts(trie: str) -> re.Pattern[str]:
+    """``trie`` at every word start, as ``(?<!\\w)(?=(trie))`` would find it, but run over
+    ``_padded`` text: the match takes the character before the word, so the engine skips
+    along the text by a character class and tries the trie only where a word may start
+    (with the lookbehind first, it ran the whole pattern at every character). The cue is
+    group 1; the match does not consume it, so callers skip matches inside earlier ones."""
+    return re.compile(r"\W(?=(" + trie + "))")
+
+
+def _padded(lowered: str) -> str:
+    """The text with a non-word character before it: its first word starts after one too."""
+    return " " + lowered
 
 
 _END = ""  # key of a trie node's "a cue ends here" mark (True: only at a word's end)
@@ -133,19 +153,39 @@ def find_cues(text: str, cue_list: list[str] | tuple[str, ...]) -> list[str]:
     At one place the longest cue wins: "what happens if" over "what happens".
     """
     pattern, mapping = _combined_for(cue_list)
-    if pattern is None:
+    lowered = normalise(text)
+    if pattern is None or not _may_be_in(lowered, mapping):
         return []
-    found = dict.fromkeys(mapping[m.group()] for m in pattern.finditer(normalise(text)))
+    found: dict[str, None] = {}
+    free = 0  # where the next cue may start: after the last one found
+    for match in pattern.finditer(_padded(lowered)):
+        start = match.start(1)
+        if start >= free:
+            literal = match.group(1)
+            found[mapping[literal]] = None
+            free = start + len(literal)
     return list(found)
 
 
 def find_cue(text: str, cue_list: list[str] | tuple[str, ...]) -> str | None:
     """The first cue that starts a word in ``text``, or None."""
     pattern, mapping = _combined_for(cue_list)
-    if pattern is None:
+    lowered = normalise(text)
+    if pattern is None or not _may_be_in(lowered, mapping):
         return None
-    match = pattern.search(normalise(text))
-    return mapping[match.group()] if match else None
+    match = pattern.search(_padded(lowered))
+    return mapping[match.group(1)] if match else None
+
+
+QUICK_LIST = 64  # cue lists up to this many are first looked for as plain substrings
+
+
+def _may_be_in(lowered: str, literals: Mapping[str, str]) -> bool:
+    """False when no literal of a short cue list is anywhere in ``lowered``, so no cue of
+    it starts a word there. Most turns hold none of a short list's cues (a rhetorical "who
+    doesn't…", a finance word), and a few substring searches cost far less than running
+    the pattern along the whole text. Longer lists always go to the pattern."""
+    return len(literals) > QUICK_LIST or any(literal in lowered for literal in literals)
 
 
 class CueTable:
@@ -200,8 +240,7 @@ class CueTable:
             literal: [entry for entry in cues if entry[1] in detailed]
             for literal, cues in self._cues_at.items()
         }
-        trie = _trie([(literal, False) for literal in owners]) if owners else None
-        self._pattern = re.compile(r"(?<!\w)(?=(" + trie + "))") if trie else None
+        self._pattern = _at_word_starts(_trie([(lit, False) for lit in owners])) if owners else None
 
     def found(self, text: str) -> dict[str, list[str]]:
         """Per list, what ``find_cues(text, that list)`` gives: every cue of it that starts
@@ -230,11 +269,11 @@ class CueTable:
         out: dict[str, dict[str, None]] = {}
         if self._pattern is None:
             return frozenset(), {}
-        lowered = normalise(text)
+        lowered = _padded(normalise(text))  # positions below are in the padded text
         blocked: dict[str, int] = {}  # a list's next cue may start here at the earliest
         for match in self._pattern.finditer(lowered):
             literal = match.group(1)
-            start = match.start()
+            start = match.start(1)
             if named:
                 names |= self._anywhere[literal]
                 for length, enders in self._word_end[literal]:

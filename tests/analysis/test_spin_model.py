@@ -107,10 +107,14 @@ def test_rows_are_the_rows_of_the_named_features() -> None:
         analysis = analyse(transcript, classifier="rules")
         asked = [q for found in analysis.questions for q in found]
         for q, neighbours in zip(asked, spin_model.around(asked), strict=True):
-            kinds = [StageKind.problem, StageKind.teaser][: checked % 3]
-            names = spin_model.features(q, transcript.language, kinds, 0.37, neighbours)
-            expected = [model._index.get(n, blank) for n in names]
-            assert model.rows(q, transcript.language, kinds, 0.37, neighbours) == expected
+            every = list(StageKind)
+            kinds = every[checked % len(every) :][: checked % 3]
+            place = (checked % 11) / 10.5
+            odd = (*neighbours[:-1], "unheard") if checked % 5 == 0 else neighbours
+            for around in (neighbours, odd):
+                names = spin_model.features(q, transcript.language, kinds, place, around)
+                expected = [model._index.get(n, blank) for n in names]
+                assert model.rows(q, transcript.language, kinds, place, around) == expected
             checked += 1
     assert checked > 500
     rows = [model.rows(question("What bothers you about it?"), "en", [], 0.5)]

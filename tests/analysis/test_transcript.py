@@ -7,6 +7,7 @@ live in tests/data/transcripts/. Each case names the exact line (and column) of 
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,9 +20,11 @@ from coach.analysis.transcript import (
     TranscriptError,
     load_transcript,
     parse_transcript,
+    single_spaced,
 )
 from coach.errors import Problem
 from tests.conftest import Run
+from tests.test_text import tricky_texts
 
 Coach = Callable[..., Run]
 
@@ -942,3 +945,33 @@ TIMED_CALL = """\
 def test_talk_ratio(path: str, text: str, ratio: float, basis: str) -> None:
     transcript = parse_transcript(text, path)
     assert talk_ratio(transcript) == (pytest.approx(ratio), basis)
+
+
+def test_every_whitespace_but_the_space_is_unprintable() -> None:
+    """What ``single_spaced`` relies on to leave a printable text as it is."""
+    spaces = [chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()]
+    assert [c for c in spaces if c.isprintable()] == [" "]
+    assert all(c.split() == [] for c in spaces)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hello there",
+        " Hello",
+        "Hello ",
+        "Hello  there",
+        "a\tb",
+        "a\u00a0b",
+        "Ну\u2028да",
+        "x",
+        "  ",
+    ],
+)
+def test_single_spaced_joins_the_words_with_one_space(text: str) -> None:
+    assert single_spaced(text) == " ".join(text.split())
+
+
+def test_single_spaced_joins_the_words_with_one_space_on_random_text() -> None:
+    for text in tricky_texts(11):
+        assert single_spaced(text) == " ".join(text.split()), repr(text)
