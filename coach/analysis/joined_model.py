@@ -50,19 +50,15 @@ def word_class(word: str, cues: Cues) -> str:
     """What kind of word it is for a question's opening or ending ("edge": none)."""
     if not word:
         return "edge"
-    if word in cues.question_words:
-        return "wh"
-    if word in cues.auxiliaries:
-        return "aux"
-    if word in cues.choice:
-        return "choice"
-    if word in cues.joiners:
-        return "joiner"
-    if word in cues.markers:
-        return "marker"
-    if word in cues.clause_boundaries:
-        return "boundary"
-    return "word"
+    kinds = (
+        ("wh", cues.question_words),
+        ("aux", cues.auxiliaries),
+        ("choice", cues.choice),
+        ("joiner", cues.joiners),
+        ("marker", cues.markers),
+        ("boundary", cues.clause_boundaries),
+    )
+    return next((kind for kind, words in kinds if word in words), "word")
 
 
 def _inside(tokens: Sequence[Token], start: int, end: int) -> list[Token]:
