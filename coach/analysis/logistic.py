@@ -21,7 +21,7 @@ class Logistic:
     languages: frozenset[str] = frozenset()
 
     def probability(self, names: Sequence[str]) -> float:
-        return _sigmoid(sum(map(self.weights.get, names, repeat(0.0))))
+        return sigmoid(sum(map(self.weights.get, names, repeat(0.0))))
 
     def judges(self, language: str) -> bool:
         return not self.languages or language in self.languages
@@ -42,7 +42,7 @@ def bucket(count: int, size: int, top: int) -> int:
     return min(count // size, top)
 
 
-def _sigmoid(total: float) -> float:
+def sigmoid(total: float) -> float:
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, total))))
 
 
@@ -58,7 +58,7 @@ def train(
     for _ in range(schedule.epochs):
         rng.shuffle(order)
         for names, label in order:
-            predicted = _sigmoid(sum(weights.get(n, 0.0) for n in names))
+            predicted = sigmoid(sum(weights.get(n, 0.0) for n in names))
             gradient = predicted - (1.0 if label else 0.0)
             for n in names:
                 value = weights.get(n, 0.0)

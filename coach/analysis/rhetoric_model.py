@@ -43,6 +43,8 @@ WRITTEN = "?"  # the rules' evidence for a question that the writer marked with 
 RhetoricModel = Logistic
 Judge = Callable[[Question], bool]  # which questions a model may drop
 Describe = Callable[[str, Question, str, Sequence[StageKind], "str | None"], list[str]]
+# how likely a question of a turn was asked: (turn, question, language, stages, reply) → p
+Asked = Callable[[str, Question, str, Sequence[StageKind], "str | None"], float]
 
 
 @lru_cache(maxsize=64)
@@ -89,6 +91,86 @@ def features(
     return out
 
 
+_WORD_KINDS = ("w", "first", "last", "reply1")  # features named "kind:language:word"
+_PAIR_KINDS = ("first2", "last2")  # features named "kind:language:word_word"
+_NO_WORDS: dict[str, float] = {}
+_NO_PAIRS: dict[str, dict[str, float]] = {}
+
+
+class Weighing:
+    """A model's weights by what ``features`` makes their names of, so that judging a
+    question builds none of those names: a written call judges every "?" question (the
+    hot path). ``probability`` equals ``model.probability(features(…))``, summed in the
+    same order."""
+
+    def __init__(self, model: Logistic) -> None:
+        weights = model.weights
+        self.model = model
+        self.weights = weights
+        self.words: dict[str, dict[str, dict[str, float]]] = {k: {} for k in _WORD_KINDS}
+        self.pairs: dict[str, dict[str, dict[str, dict[str, float]]]] = {k: {} for k in _PAIR_KINDS}
+        for name, weight in weights.items():
+            kind, _, rest = name.partition(":")
+            language, _, said = rest.partition(":")
+            if kind in self.words:
+                self.words[kind].setdefault(language, {})[said] = weight
+            elif kind in self.pairs:  # words hold no "_": the pair splits once
+                first, _, second = said.partition("_")
+                self.pairs[kind].setdefault(language, {}).setdefault(first, {})[second] = weight
+        self.question_length = _buckets(weights, "qlen", 6)
+        self.said_before = _buckets(weights, "before", 5)
+        self.talks_on = _buckets(weights, "after:statement", 5)
+        self.reply_length = _buckets(weights, "reply_len", 6)
+
+    def probability(
+        self,
+        text: str,
+        question: Question,
+        language: str,
+        stages: Iterable[StageKind],
+        reply: str | None,
+    ) -> float:
+        """The model's probability that the question was asked, as from its features."""
+        weights = self.weights
+        asked = said_words(question.text)
+        ends = _word_ends(text)
+        before = bisect_right(ends, question.start)
+        after = len(ends) - bisect_right(ends, question.end)
+        total = weights.get("bias", 0.0)
+        total += self.question_length[bucket(len(asked), 3, 6)]
+        words = self.words["w"].get(language, _NO_WORDS)
+        for word in set(asked):
+            total += words.get(word, 0.0)
+        if asked:
+            total += self.words["first"].get(language, _NO_WORDS).get(asked[0], 0.0)
+            total += self.words["last"].get(language, _NO_WORDS).get(asked[-1], 0.0)
+        if len(asked) >= 2:
+            firsts = self.pairs["first2"].get(language, _NO_PAIRS)
+            total += firsts.get(asked[0], _NO_WORDS).get(asked[1], 0.0)
+            lasts = self.pairs["last2"].get(language, _NO_PAIRS)
+            total += lasts.get(asked[-2], _NO_WORDS).get(asked[-1], 0.0)
+        if not after:
+            total += weights.get("after:none", 0.0)
+        elif "?" in text[question.end :]:
+            total += weights.get("after:question", 0.0)
+        else:
+            total += self.talks_on[bucket(after, 5, 5)]
+        total += self.said_before[bucket(before, 8, 5)]
+        for kind in stages:
+            total += weights.get("stage:" + str(kind), 0.0)
+        if reply is not None and not after:
+            answer = said_words(reply)
+            total += self.reply_length[bucket(len(answer), 3, 6)]
+            if answer:
+                total += self.words["reply1"].get(language, _NO_WORDS).get(answer[0], 0.0)
+        return logistic.sigmoid(total)
+
+
+def _buckets(weights: dict[str, float], kind: str, top: int) -> tuple[float, ...]:
+    """The weights of "kind:0" … "kind:top" (0 where the model has none)."""
+    return tuple(weights.get(f"{kind}:{n}", 0.0) for n in range(top + 1))
+
+
 @cache
 def load_model(path: Path = MODEL_FILE) -> RhetoricModel | None:
     """The bundled model, or None when the data file is absent (rules alone then)."""
@@ -113,6 +195,13 @@ def _judged(question: Question) -> bool:
     return question.evidence[:1] == (WRITTEN,) and not question.from_script
 
 
+@cache
+def _bundled() -> Weighing | None:
+    """The bundled model's lookups, built once."""
+    model = load_model()
+    return Weighing(model) if model is not None else None
+
+
 def revise(
     transcript: Transcript,
     questions: tuple[tuple[Question, ...], ...],
@@ -120,27 +209,25 @@ def revise(
     model: RhetoricModel | None = None,
 ) -> tuple[tuple[Question, ...], ...]:
     """The questions without the written ones the model judges rhetorical."""
-    model = model or load_model()
+    weighing = _bundled() if model is None else Weighing(model)
     # in a language it saw no rhetorical question of, it would judge by sentence order alone
-    if model is None or not model.judges(transcript.language):
+    if weighing is None or not weighing.model.judges(transcript.language):
         return questions
-    return keep_asked(
-        transcript, questions, stages, model, judged=_judged, describe=features, drop=DROP
-    )
+    asked = weighing.probability
+    return keep_asked(transcript, questions, stages, asked, judged=_judged, drop=DROP)
 
 
 def keep_asked(
     transcript: Transcript,
     questions: tuple[tuple[Question, ...], ...],
     stages: Sequence[Sequence[StageKind]],
-    model: Logistic,
+    asked: Asked,
     *,
     judged: Judge,
-    describe: Describe,
     drop: float,
 ) -> tuple[tuple[Question, ...], ...]:
-    """The questions, less those ``judged`` lets the model judge and it finds asked with a
-    probability below ``drop`` (seen through ``describe``)."""
+    """The questions, less those ``judged`` lets the model judge and it finds ``asked``
+    with a probability below ``drop``."""
     out = []
     for utterance, found, kinds, reply in zip(
         transcript.utterances, questions, stages, replies(transcript), strict=True
@@ -150,8 +237,7 @@ def keep_asked(
                 q
                 for q in found
                 if not judged(q)
-                or model.probability(describe(utterance.text, q, transcript.language, kinds, reply))
-                >= drop
+                or asked(utterance.text, q, transcript.language, kinds, reply) >= drop
             )
         )
     return tuple(out)

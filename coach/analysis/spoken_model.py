@@ -79,9 +79,14 @@ def revise(
     model = model or load_model()
     if model is None or not written_without_punctuation(transcript):
         return questions
-    return written.keep_asked(
-        transcript, questions, stages, model, judged=_judged, describe=features, drop=DROP
-    )
+    spoken = model
+
+    def asked(
+        text: str, question: Question, language: str, kinds: Sequence[StageKind], reply: str | None
+    ) -> float:
+        return spoken.probability(features(text, question, language, kinds, reply))
+
+    return written.keep_asked(transcript, questions, stages, asked, judged=_judged, drop=DROP)
 
 
 # --- training and measuring -----------------------------------------------------------

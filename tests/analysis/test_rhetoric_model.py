@@ -164,3 +164,33 @@ def test_the_rules_own_rhetorical_cues_are_listed_too(language: str, turn: str, 
         analysis = analyse(transcript, classifier=classifier)
         assert analysis.questions_in(0) == ()
         assert [p.startswith(point) for p in analysis.rhetorical[0]] == [True]
+
+
+LABELLED = Path(__file__).resolve().parents[1] / "data" / "labelled"
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_weighing_gives_the_probability_of_the_feature_names(language: str) -> None:
+    """The lookups that judge without building feature names agree with the names' sum on
+    every question the rules find in the labelled calls, in both forms: each one's words,
+    first and last words and pairs, place in the turn, stages and reply."""
+    from coach.analysis.evaluate import load_labelled, variant
+    from coach.analysis.turn_model import replies
+
+    model = rhetoric_model.load_model()
+    assert model is not None
+    weighing = rhetoric_model.Weighing(model)
+    seen = 0
+    for path in sorted(LABELLED.glob(f"{language}-*.json")):
+        for form in ("json", "asr"):
+            transcript, _ = variant(load_labelled(path), form)
+            analysis = analyse(transcript, classifier="rules")
+            for utterance, reply in zip(transcript.utterances, replies(transcript), strict=True):
+                stages = analysis.stage_kinds(utterance.index)
+                for q in analysis.questions_in(utterance.index):
+                    names = rhetoric_model.features(utterance.text, q, language, stages, reply)
+                    expected = model.probability(names)
+                    got = weighing.probability(utterance.text, q, language, stages, reply)
+                    assert got == pytest.approx(expected, abs=1e-12), (path.name, q.text)
+                    seen += 1
+    assert seen > 100
