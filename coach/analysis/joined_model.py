@@ -30,7 +30,12 @@ from coach.analysis import logistic, turn_model
 from coach.analysis.logistic import Logistic, Schedule, bucket
 from coach.analysis.questions import Cues, Question, Token, cues_for, relabelled, tokenize
 from coach.analysis.transcript import Role, Transcript
-from coach.analysis.turn_model import SpokenCall, unpunctuated, written_without_punctuation
+from coach.analysis.turn_model import (
+    LEARNED,
+    SpokenCall,
+    unpunctuated,
+    written_without_punctuation,
+)
 
 if TYPE_CHECKING:
     from coach.analysis.evaluate import GoldQuestion
@@ -41,7 +46,6 @@ JOIN = 0.5  # probability above which two neighbouring questions are one
 GAP = 3  # words between two questions: further apart, they are two
 SHORT = 8  # words: a second question shorter than this is read by its exact length
 JOINED = "joined"  # evidence of a question made of two the rules found side by side
-LEARNED = "model"  # evidence of a question the turn model added: the join keeps it
 
 JoinedModel = Logistic
 

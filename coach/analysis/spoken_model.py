@@ -24,13 +24,12 @@ from coach.analysis import rhetoric_model as written
 from coach.analysis.logistic import Logistic, Schedule
 from coach.analysis.questions import Question
 from coach.analysis.transcript import Transcript
-from coach.analysis.turn_model import written_without_punctuation
+from coach.analysis.turn_model import LEARNED, written_without_punctuation
 from coach.scripts.model import StageKind
 
 MODEL_FILE = Path(__file__).resolve().parent / "data" / "spoken_model.json"
 SCHEDULE = Schedule(epochs=20, learning_rate=0.1, l2=1e-3, seed=13)
 DROP = 0.5  # probability of being asked below which a question is dropped
-LEARNED = "model"  # evidence of a question the turn model added or extended
 
 SpokenModel = Logistic
 

@@ -39,6 +39,7 @@ MODEL_FILE = Path(__file__).resolve().parent / "data" / "turn_model.json"
 ADD = 0.45  # probability above which a turn with no question at its end gains one
 DROP = 0.25  # probability below which the rules' question at a turn's end is dropped
 TAIL = 5  # words at the end of the turn the model reads
+LEARNED = "model"  # evidence of a question this model added: the later steps keep it
 _PUNCTUATION = frozenset("?.!…")
 
 
@@ -187,7 +188,7 @@ def _decide(
         if last is None or not goes_on:
             added = turn_end_question(text, language, "reply", after=last.end if last else 0)
             if added is not None:
-                return (*found, replace(added, evidence=(*added.evidence, "model")))
+                return (*found, replace(added, evidence=(*added.evidence, LEARNED)))
         elif last.end < end - 1 and not last.from_script:
             return (*found[:-1], extended_to_end(text, language, last))
     if p < DROP and goes_on and last is not None and not last.from_script:
