@@ -16,14 +16,7 @@ from coach.analysis.questions import Question
 from coach.analysis.transcript import parse_text
 from coach.analysis.turn_model import SpokenCall
 from coach.scripts.model import QuestionForm, Spin
-
-
-def call(language: str, rep: str, client: str) -> str:
-    closing = "okay" if language == "en" else "понятно"
-    return (
-        f"# language: {language}\nRep: {rep}\nClient: {client}\nRep: {closing}\nClient: {closing}\n"
-    )
-
+from tests.analysis.test_spoken_model import call  # the same four-turn call
 
 # (language, one question that runs through two clauses, without punctuation; the answer)
 RUN_ON = [
